@@ -1,0 +1,121 @@
+package com.zenlogic.customerservice;
+
+import com.zenlogic.customerservice.infra.AppConfig;
+import com.zenlogic.customerservice.infra.Auth;
+import com.zenlogic.customerservice.infra.ConfigException;
+import com.zenlogic.customerservice.infra.ConfigLoader;
+import com.zenlogic.customerservice.infra.DbUrl;
+import com.zenlogic.customerservice.infra.DevDefaults;
+import com.zenlogic.customerservice.infra.EmbeddedDatabase;
+import com.zenlogic.customerservice.infra.Metrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Launcher: configuration, the zero-config defaults, then deploy; shuts down cleanly on SIGTERM. */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    AppConfig config;
+    try {
+      config = loadConfig();
+    } catch (ConfigException e) {
+      LOG.error(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    EmbeddedDatabase embedded = null;
+    try {
+      if (config.embeddedDatabase()) {
+        LOG.info("DB_URL is not set: starting the embedded PostgreSQL under {}", config.dataDir().resolve("pg").toAbsolutePath());
+        embedded = EmbeddedDatabase.start(config.dataDir(), config.embeddedPgPort());
+        config = config.withDbUrl(embedded.url());
+      }
+      boolean devSecret = config.jwtHs256Secret() == null && config.jwtPublicKeyPath() == null && embedded != null;
+      if (devSecret) {
+        config = config.withJwtHs256Secret(DevDefaults.devJwtSecret(config.dataDir()));
+      }
+      Vertx vertx = Vertx.builder().with(Metrics.vertxOptions()).build();
+      AppConfig running = config;
+      EmbeddedDatabase db = embedded;
+      CustomerServiceApp.deploy(vertx, running).await(5, TimeUnit.MINUTES);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, db, running), "shutdown"));
+      LOG.info(banner(running, embedded, devSecret ? devToken(vertx, running) : null));
+    } catch (ConfigException e) {
+      LOG.error(e.getMessage());
+      closeQuietly(embedded);
+      System.exit(2);
+    } catch (Exception e) {
+      LOG.error("Customer Service failed to start: {}", e.getMessage(), e);
+      closeQuietly(embedded);
+      System.exit(1);
+    }
+  }
+
+  static AppConfig loadConfig() throws Exception {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      JsonObject json = ConfigLoader.load(bootstrap).await(30, TimeUnit.SECONDS);
+      return AppConfig.from(json);
+    } finally {
+      bootstrap.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void shutdown(Vertx vertx, EmbeddedDatabase embedded, AppConfig config) {
+    LOG.info("Shutting down: no new requests, finishing in-flight work");
+    try {
+      vertx.close().await(config.shutdownGraceSeconds() + 1, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    closeQuietly(embedded);
+    LOG.info("Stopped");
+  }
+
+  private static void closeQuietly(EmbeddedDatabase embedded) {
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (Exception e) {
+        LOG.warn("Embedded PostgreSQL did not stop cleanly: {}", e.toString());
+      }
+    }
+  }
+
+  private static String devToken(Vertx vertx, AppConfig config) {
+    JsonObject claims = new JsonObject()
+        .put("sub", "dev-admin")
+        .put("user_id", "dev-admin")
+        .put("organization_id", DEV_ORGANIZATION.toString())
+        .put("permissions", new JsonArray().add("customers:read").add("customers:write"));
+    return Auth.devToken(vertx, config, claims, 12 * 60);
+  }
+
+  /** The organization the printed dev token belongs to. */
+  static final UUID DEV_ORGANIZATION = UUID.fromString("00000000-0000-4000-8000-000000000001");
+
+  private static String banner(AppConfig config, EmbeddedDatabase embedded, String devToken) {
+    StringBuilder b = new StringBuilder("\n==================== zenLogic Customer Service is up ====================\n");
+    b.append("  REST      http://localhost:").append(config.httpPort()).append("/api/v1  (docs: /docs, health: /health, metrics: /metrics)\n");
+    b.append("  Database  ").append(DbUrl.parse("DB_URL", config.dbUrl()).display())
+        .append(embedded != null ? "  (embedded PostgreSQL 15, data in " + embedded.dataDirectory() + ")" : "").append('\n');
+    b.append("  Runtime role  ").append(config.dbAppUser()).append(" (Row-Level Security enforced)\n");
+    b.append("  Cache     ").append(config.redisUrl() == null ? "in-process (REDIS_URL not set)" : config.redisUrl()).append('\n');
+    b.append("  Broker    ").append(config.amqpUrl() == null ? "none: events wait in the outbox (AMQP_URL not set)" : "configured").append('\n');
+    if (devToken != null) {
+      b.append("  Dev token (organization ").append(DEV_ORGANIZATION).append(", 12 h; JWT secret in ")
+          .append(config.dataDir().resolve("dev-jwt-secret")).append("):\n");
+      b.append("    export TOKEN=").append(devToken).append('\n');
+    }
+    b.append("==========================================================================");
+    return b.toString();
+  }
+}

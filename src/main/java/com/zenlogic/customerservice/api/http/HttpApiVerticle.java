@@ -1,0 +1,108 @@
+package com.zenlogic.customerservice.api.http;
+
+import com.zenlogic.customerservice.customer.AddressBook;
+import com.zenlogic.customerservice.customer.CustomerChangeListener;
+import com.zenlogic.customerservice.customer.CustomerService;
+import com.zenlogic.customerservice.customer.PreferenceService;
+import com.zenlogic.customerservice.infra.AppConfig;
+import com.zenlogic.customerservice.infra.Auth;
+import com.zenlogic.customerservice.infra.Db;
+import com.zenlogic.customerservice.infra.DbUrl;
+import com.zenlogic.customerservice.infra.Ids;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.util.concurrent.TimeUnit;
+
+/** The admin REST API: routes come from the OpenAPI contract, which also validates every request. */
+public final class HttpApiVerticle extends VerticleBase {
+  private final AppConfig config;
+  private final DbUrl runtimeDb;
+  private HttpServer server;
+  private Db db;
+
+  public HttpApiVerticle(AppConfig config, DbUrl runtimeDb) {
+    this.config = config;
+    this.runtimeDb = runtimeDb;
+  }
+
+  @Override
+  public Future<?> start() {
+    db = Db.create(vertx, runtimeDb, config.dbPoolSize());
+    CustomerService customers = new CustomerService(db, config.defaultPhoneRegion(), CustomerChangeListener.NONE);
+    CustomerHandlers customerHandlers = new CustomerHandlers(customers);
+    DetailHandlers details = new DetailHandlers(new AddressBook(customers), new PreferenceService(customers));
+    return Future.all(Auth.create(vertx, config), OpenAPIContract.from(vertx, "openapi.yaml"))
+        .compose(both -> {
+          Auth auth = both.resultAt(0);
+          // The body is read by the BodyHandler below, which enforces the size limit (the default extractor has none).
+          RouterBuilder builder = RouterBuilder.create(vertx, both.resultAt(1), RequestExtractor.withBodyHandler());
+          builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.httpBodyLimit()));
+          builder.rootHandler(this::correlate);
+          builder.security("bearer").httpHandler(JWTAuthHandler.create(auth.provider()));
+          bind(builder, "createCustomer", customerHandlers::create);
+          bind(builder, "searchCustomers", customerHandlers::search);
+          bind(builder, "getCustomer", customerHandlers::get);
+          bind(builder, "updateCustomer", customerHandlers::update);
+          bind(builder, "deleteCustomer", customerHandlers::delete);
+          bind(builder, "eraseCustomer", customerHandlers::erase);
+          bind(builder, "listAddresses", details::listAddresses);
+          bind(builder, "addAddress", details::addAddress);
+          bind(builder, "replaceAddress", details::replaceAddress);
+          bind(builder, "deleteAddress", details::deleteAddress);
+          bind(builder, "getPreferences", details::getPreferences);
+          bind(builder, "replacePreferences", details::replacePreferences);
+          Router router = builder.createRouter();
+          new OpsRoutes(vertx, db).mount(router);
+          router.route().failureHandler(HttpErrors::handle);
+          for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
+            router.errorHandler(status, HttpErrors::handle);
+          }
+          server = vertx.createHttpServer(new HttpServerOptions()
+              .setPort(config.httpPort())
+              .setHost("0.0.0.0")
+              .setCompressionSupported(true)
+              .setMaxHeaderSize(16 * 1024));
+          return server.requestHandler(router).listen();
+        });
+  }
+
+  /** Stops accepting, lets in-flight requests finish within the grace period, then closes the pool. */
+  @Override
+  public Future<?> stop() {
+    Future<Void> closing = server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS);
+    return closing.eventually(() -> db == null ? Future.succeededFuture() : db.close());
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private static void bind(RouterBuilder builder, String operationId, Handler<RoutingContext> handler) {
+    builder.getRoute(operationId).addHandler(handler);
+  }
+
+  /** Every request gets a correlation id: the caller's X-Correlation-Id or X-Request-Id, else a new one. */
+  private void correlate(RoutingContext ctx) {
+    String id = ctx.request().getHeader("X-Correlation-Id");
+    if (id == null || id.isBlank() || id.length() > 100) {
+      id = ctx.request().getHeader("X-Request-Id");
+    }
+    if (id == null || id.isBlank() || id.length() > 100) {
+      id = Ids.newId().toString();
+    }
+    ctx.put(Requests.CORRELATION_ID, id);
+    ctx.response().putHeader("X-Correlation-Id", id);
+    ctx.next();
+  }
+}

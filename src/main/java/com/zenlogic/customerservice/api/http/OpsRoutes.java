@@ -1,0 +1,36 @@
+package com.zenlogic.customerservice.api.http;
+
+import com.zenlogic.customerservice.infra.Db;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+/** What the on-call engineer and the load balancer use: health, readiness, metrics, the API docs. */
+final class OpsRoutes {
+  private final Vertx vertx;
+  private final Db db;
+
+  OpsRoutes(Vertx vertx, Db db) {
+    this.vertx = vertx;
+    this.db = db;
+  }
+
+  void mount(Router router) {
+    router.get("/health").handler(ctx -> Responses.ok(ctx, new JsonObject().put("status", "UP")));
+    HealthCheckHandler ready = HealthCheckHandler.create(vertx);
+    ready.register("database", 2000, promise -> db.ping()
+        .onSuccess(v -> promise.complete(Status.OK()))
+        .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+    router.get("/health/ready").handler(ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    router.get("/openapi.yaml").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/yaml")
+        .sendFile("openapi.yaml"));
+    router.get("/docs").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html").sendFile("docs/index.html"));
+    router.get("/docs/swagger-ui/*").handler(StaticHandler.create("META-INF/resources/webjars/swagger-ui/5.18.2"));
+  }
+}

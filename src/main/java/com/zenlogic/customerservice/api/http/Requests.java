@@ -1,0 +1,61 @@
+package com.zenlogic.customerservice.api.http;
+
+import com.zenlogic.customerservice.infra.Auth;
+import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.infra.ErrorCode;
+import com.zenlogic.customerservice.infra.Ids;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.util.UUID;
+
+/** Reading a request that the OpenAPI router has already validated. */
+final class Requests {
+  static final String CORRELATION_ID = "correlationId";
+
+  private Requests() {}
+
+  /** The authenticated caller, holding the permission the operation needs. */
+  static Caller caller(RoutingContext ctx, String permission) {
+    if (ctx.user() == null) {
+      throw ErrorCode.UNAUTHENTICATED.exception();
+    }
+    Caller caller = Auth.callerOf(ctx.user(), ctx.get(CORRELATION_ID));
+    caller.require(permission);
+    return caller;
+  }
+
+  static ValidatedRequest validated(RoutingContext ctx) {
+    return ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+  }
+
+  static JsonObject body(RoutingContext ctx) {
+    RequestParameter body = validated(ctx).getBody();
+    if (body == null || body.isNull() || !body.isJsonObject()) {
+      throw DomainException.invalid("body", "must be a JSON object");
+    }
+    return body.getJsonObject();
+  }
+
+  static UUID pathId(RoutingContext ctx, String name) {
+    return Ids.parse(name, ctx.pathParam(name));
+  }
+
+  static String query(RoutingContext ctx, String name) {
+    RequestParameter p = validated(ctx).getQuery().get(name);
+    return p == null || p.isNull() ? null : p.getString();
+  }
+
+  static boolean flag(RoutingContext ctx, String name) {
+    RequestParameter p = validated(ctx).getQuery().get(name);
+    return p != null && !p.isNull() && Boolean.TRUE.equals(p.getBoolean());
+  }
+
+  static int integer(RoutingContext ctx, String name, int fallback) {
+    RequestParameter p = validated(ctx).getQuery().get(name);
+    return p == null || p.isNull() ? fallback : p.getInteger(fallback);
+  }
+}

@@ -1,0 +1,22 @@
+package com.zenlogic.customerservice.api.http;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Writing JSON answers; failures go through ctx.fail to the one error mapper. */
+final class Responses {
+  private Responses() {}
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
+  }
+
+  static void ok(RoutingContext ctx, JsonObject body) {
+    json(ctx, 200, body);
+  }
+
+  static void noContent(RoutingContext ctx) {
+    ctx.response().setStatusCode(204).end();
+  }
+}

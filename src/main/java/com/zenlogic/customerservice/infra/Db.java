@@ -1,0 +1,76 @@
+package com.zenlogic.customerservice.infra;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The database pool and the one way to run a unit of work: inside a transaction with the tenant
+ * set for that transaction only, so RLS applies and nothing leaks to the next user of the connection.
+ */
+public final class Db {
+  public static final String UNIQUE_VIOLATION = "23505";
+  public static final String SERIALIZATION_FAILURE = "40001";
+
+  // set_config(..., true) is transaction-local: it ends with the transaction that set it.
+  private static final String SET_TENANT = "SELECT set_config('app.organization_id', $1, true)";
+
+  private final Pool pool;
+
+  private Db(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** One shared pool per Vert.x instance, whatever number of verticle instances ask for it. */
+  public static Db create(Vertx vertx, DbUrl url, int poolSize) {
+    PgConnectOptions connect = new PgConnectOptions()
+        .setHost(url.host())
+        .setPort(url.port())
+        .setDatabase(url.database())
+        .setUser(url.user())
+        .setPassword(url.password())
+        .setCachePreparedStatements(true)
+        .setPipeliningLimit(256);
+    PoolOptions options = new PoolOptions()
+        .setMaxSize(poolSize)
+        .setShared(true)
+        .setName("customer-db-" + url.database())
+        .setMaxWaitQueueSize(4096);
+    Pool pool = PgBuilder.pool().with(options).connectingTo(connect).using(vertx).build();
+    return new Db(pool);
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public <T> Future<T> withTenant(UUID organizationId, Function<SqlConnection, Future<T>> work) {
+    return pool.withTransaction(conn -> conn.preparedQuery(SET_TENANT)
+        .execute(Tuple.of(organizationId.toString()))
+        .compose(ignored -> work.apply(conn)));
+  }
+
+  public Future<Void> ping() {
+    return pool.query("SELECT 1").execute().mapEmpty();
+  }
+
+  public Future<Void> close() {
+    return pool.close();
+  }
+
+  /** The unique index a failed insert or update collided with, or null if it was another failure. */
+  public static String violatedConstraint(Throwable failure) {
+    if (failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+      return pg.getConstraint();
+    }
+    return null;
+  }
+}

@@ -1,0 +1,54 @@
+package com.zenlogic.customerservice.infra;
+
+/**
+ * The one catalogue of errors the service can answer with. Each entry fixes its stable code,
+ * HTTP status and gRPC status once, so the REST and gRPC edges never decide them again.
+ */
+public enum ErrorCode {
+  VALIDATION_FAILED(400, GrpcCode.INVALID_ARGUMENT, "Invalid request"),
+  UNAUTHENTICATED(401, GrpcCode.UNAUTHENTICATED, "Missing, invalid or expired bearer token"),
+  PERMISSION_DENIED(403, GrpcCode.PERMISSION_DENIED, "This token lacks the permission for this operation"),
+  ROUTE_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No such resource"),
+  CUSTOMER_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No customer %s"),
+  ADDRESS_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No address %s"),
+  METHOD_NOT_ALLOWED(405, GrpcCode.UNIMPLEMENTED, "Method not allowed"),
+  DUPLICATE_CUSTOMER(409, GrpcCode.ALREADY_EXISTS, "Another customer already has this %s"),
+  CUSTOMER_NOT_MODIFIABLE(409, GrpcCode.FAILED_PRECONDITION, "Customer %s can no longer be changed"),
+  VERSION_MISMATCH(412, GrpcCode.ABORTED, "Customer changed since version %s was read"),
+  PAYLOAD_TOO_LARGE(413, GrpcCode.INVALID_ARGUMENT, "Request body too large"),
+  UNSUPPORTED_MEDIA_TYPE(415, GrpcCode.INVALID_ARGUMENT, "Content-Type must be application/json"),
+  SERVICE_UNAVAILABLE(503, GrpcCode.UNAVAILABLE, "A dependency is unavailable, retry later"),
+  INTERNAL(500, GrpcCode.INTERNAL, "Internal error");
+
+  /** gRPC status names, kept here so this package does not depend on the gRPC library. */
+  public enum GrpcCode {
+    INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS,
+    FAILED_PRECONDITION, ABORTED, UNAVAILABLE, UNIMPLEMENTED, INTERNAL
+  }
+
+  private final int httpStatus;
+  private final GrpcCode grpcCode;
+  private final String messageFormat;
+
+  ErrorCode(int httpStatus, GrpcCode grpcCode, String messageFormat) {
+    this.httpStatus = httpStatus;
+    this.grpcCode = grpcCode;
+    this.messageFormat = messageFormat;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  public GrpcCode grpcCode() {
+    return grpcCode;
+  }
+
+  public String format(Object... args) {
+    return args.length == 0 ? messageFormat : String.format(messageFormat, args);
+  }
+
+  public DomainException exception(Object... args) {
+    return new DomainException(this, format(args), null);
+  }
+}

@@ -1,0 +1,80 @@
+package com.zenlogic.customerservice.support;
+
+import com.zenlogic.customerservice.CustomerServiceApp;
+import com.zenlogic.customerservice.infra.AppConfig;
+import com.zenlogic.customerservice.infra.Auth;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** The real service, deployed on a test's Vert.x against its own database, on free ports. */
+public final class TestApp implements AutoCloseable {
+  public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
+
+  public final Vertx vertx;
+  public final AppConfig config;
+  public final TestDatabase db;
+
+  private TestApp(Vertx vertx, AppConfig config, TestDatabase db) {
+    this.vertx = vertx;
+    this.config = config;
+    this.db = db;
+  }
+
+  public static TestApp start(String label, Map<String, Object> overrides) throws Exception {
+    TestDatabase db = TestDatabase.create(label);
+    JsonObject json = new JsonObject()
+        .put("HTTP_PORT", freePort())
+        .put("GRPC_PORT", freePort())
+        .put("HTTP_INSTANCES", 2)
+        .put("GRPC_INSTANCES", 2)
+        .put("DB_URL", db.url())
+        .put("DB_APP_USER", "customer_app_test")
+        .put("DB_APP_PASSWORD", "customer_app_test")
+        .put("DB_POOL_SIZE", 8)
+        .put("JWT_HS256_SECRET", SECRET)
+        .put("DEFAULT_PHONE_REGION", "CL");
+    overrides.forEach(json::put);
+    AppConfig config = AppConfig.from(json);
+    Vertx vertx = Vertx.vertx();
+    try {
+      CustomerServiceApp.deploy(vertx, config).await(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close().await(10, TimeUnit.SECONDS);
+      db.close();
+      throw e;
+    }
+    return new TestApp(vertx, config, db);
+  }
+
+  public static TestApp start(String label) throws Exception {
+    return start(label, Map.of());
+  }
+
+  public String token(UUID organizationId, String... permissions) {
+    return token(new JsonObject().put("user_id", "tester").put("organization_id", organizationId.toString())
+        .put("permissions", new JsonArray(List.of(permissions))));
+  }
+
+  public String token(JsonObject claims) {
+    return Auth.devToken(vertx, config, claims, 60);
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.close().await(30, TimeUnit.SECONDS);
+    db.close();
+  }
+}
