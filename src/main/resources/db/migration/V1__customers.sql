@@ -2,6 +2,13 @@
 -- The runtime role (${app_role}) is not the owner and gets only the privileges it needs.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE EXTENSION IF NOT EXISTS unaccent;
+
+-- Name search ignores case and accents ("gonzalez" finds "González"). unaccent() is only STABLE
+-- because its dictionary could change; pinning the dictionary makes it safe to index.
+CREATE FUNCTION search_text(text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+    AS $$ SELECT lower(${flyway:defaultSchema}.unaccent('${flyway:defaultSchema}.unaccent'::regdictionary, $1)) $$;
 
 -- Fails closed: an unset or empty tenant setting matches no row.
 CREATE FUNCTION current_tenant() RETURNS uuid
@@ -33,9 +40,9 @@ CREATE TABLE customers (
     deleted_at      timestamptz,
     erased_at       timestamptz,
     version         bigint      NOT NULL DEFAULT 1,
-    -- What name search matches and sorts on: every name the customer is known by, lower-cased.
+    -- What name search matches and sorts on: every name the customer is known by, lower-cased, without accents.
     search_name     text GENERATED ALWAYS AS (
-        lower(rtrim(coalesce(first_name || ' ', '') || coalesce(last_name || ' ', '')
+        search_text(rtrim(coalesce(first_name || ' ', '') || coalesce(last_name || ' ', '')
                  || coalesce(legal_name || ' ', '') || coalesce(trade_name || ' ', '')))) STORED,
     PRIMARY KEY (organization_id, id),
     CHECK (customer_type <> 'person' OR (first_name IS NOT NULL AND last_name IS NOT NULL) OR erased_at IS NOT NULL),
@@ -126,6 +133,7 @@ CREATE POLICY tenant_isolation ON outbox
 
 GRANT USAGE ON SCHEMA ${flyway:defaultSchema} TO ${app_role};
 GRANT EXECUTE ON FUNCTION current_tenant() TO ${app_role};
+GRANT EXECUTE ON FUNCTION search_text(text) TO ${app_role};
 GRANT SELECT, INSERT, UPDATE ON customers TO ${app_role};
 GRANT SELECT, INSERT, UPDATE, DELETE ON customer_addresses TO ${app_role};
 GRANT SELECT, INSERT, UPDATE, DELETE ON customer_preferences TO ${app_role};

@@ -110,9 +110,10 @@ public final class CustomerRepository {
       int like = params.size();
       params.add(query.nameQuery());
       int raw = params.size();
-      // Prefix of the whole name or of any word in it, or a close fuzzy match of a word (pg_trgm).
-      sql.append(" AND (search_name LIKE $").append(like).append(" || '%' OR search_name LIKE '% ' || $").append(like)
-          .append(" || '%' OR $").append(raw).append(" <% search_name)");
+      // Prefix of the whole name or of any word in it, or a close fuzzy match of a word (pg_trgm),
+      // both on the accent-free lower-case form the column stores.
+      sql.append(" AND (search_name LIKE search_text($").append(like).append(") || '%' OR search_name LIKE '% ' || search_text($")
+          .append(like).append(") || '%' OR search_text($").append(raw).append(") <% search_name)");
     }
     if (query.after() != null) {
       if (byName) {

@@ -3,6 +3,7 @@ package com.zenlogic.customerservice.support;
 import com.zenlogic.customerservice.CustomerServiceApp;
 import com.zenlogic.customerservice.infra.AppConfig;
 import com.zenlogic.customerservice.infra.Auth;
+import com.zenlogic.customerservice.infra.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +43,7 @@ public final class TestApp implements AutoCloseable {
         .put("DEFAULT_PHONE_REGION", "CL");
     overrides.forEach(json::put);
     AppConfig config = AppConfig.from(json);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.builder().with(Metrics.vertxOptions()).build();
     try {
       CustomerServiceApp.deploy(vertx, config).await(120, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpErrors {
   private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+  private static final Pattern PROPERTY = Pattern.compile("propert(?:y|ies) \\[?\"([^\"]+)\"");
   private static final Pattern PARAMETER = Pattern.compile("(?:query|path|header|cookie) parameter (\\S+)");
 
   private HttpErrors() {}
@@ -78,6 +79,11 @@ final class HttpErrors {
       }
       if (deepest.getError() != null) {
         reason = deepest.getError();
+        // "required property" / "unevaluated property" errors name the field in the text, not the location.
+        Matcher property = PROPERTY.matcher(reason);
+        if (property.find()) {
+          field = field == null ? property.group(1) : field + "." + property.group(1);
+        }
       }
     }
     Matcher m = PARAMETER.matcher(e.getMessage() == null ? "" : e.getMessage());
