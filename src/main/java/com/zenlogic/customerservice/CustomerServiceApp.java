@@ -1,6 +1,10 @@
 package com.zenlogic.customerservice;
 
+import com.zenlogic.customerservice.api.grpc.GrpcApiVerticle;
 import com.zenlogic.customerservice.api.http.HttpApiVerticle;
+import com.zenlogic.customerservice.infra.cache.CacheFactory;
+import com.zenlogic.customerservice.infra.cache.CustomerCache;
+import java.util.function.Supplier;
 import com.zenlogic.customerservice.infra.AppConfig;
 import com.zenlogic.customerservice.infra.DbUrl;
 import com.zenlogic.customerservice.infra.Migrations;
@@ -22,8 +26,13 @@ public final class CustomerServiceApp {
           Migrations.apply(owner, config.dbAppUser(), config.dbAppPassword());
           return null;
         }, false)
-        .compose(v -> vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime),
-            new DeploymentOptions().setInstances(config.httpInstances())))
+        .compose(v -> {
+          Supplier<CustomerCache> caches = CacheFactory.of(vertx, config);
+          return vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches),
+                  new DeploymentOptions().setInstances(config.httpInstances()))
+              .compose(id -> vertx.deployVerticle(() -> new GrpcApiVerticle(config, runtime, caches),
+                  new DeploymentOptions().setInstances(config.grpcInstances())));
+        })
         .mapEmpty();
   }
 }

@@ -30,13 +30,19 @@ public record AppConfig(
     Path dataDir,
     int embeddedPgPort,
     long httpBodyLimit,
-    int shutdownGraceSeconds) {
+    int shutdownGraceSeconds,
+    boolean grpcTrustNetwork,
+    int grpcMaxMessageBytes,
+    boolean cacheEnabled,
+    int cacheTtlSeconds,
+    String cacheKeyPrefix) {
 
   public static final String[] KEYS = {
     "HTTP_PORT", "GRPC_PORT", "HTTP_INSTANCES", "GRPC_INSTANCES", "DB_URL", "DB_APP_USER",
     "DB_APP_PASSWORD", "DB_POOL_SIZE", "REDIS_URL", "AMQP_URL", "JWT_HS256_SECRET",
     "JWT_PUBLIC_KEY_PATH", "JWT_PUBLIC_KEY_ALGORITHM", "JWT_ISSUER", "JWT_AUDIENCE", "DEFAULT_PHONE_REGION", "DATA_DIR",
-    "EMBEDDED_PG_PORT", "HTTP_BODY_LIMIT", "SHUTDOWN_GRACE_SECONDS"
+    "EMBEDDED_PG_PORT", "HTTP_BODY_LIMIT", "SHUTDOWN_GRACE_SECONDS", "GRPC_TRUST_NETWORK",
+    "GRPC_MAX_MESSAGE_BYTES", "CACHE_ENABLED", "CACHE_TTL_SECONDS", "CACHE_KEY_PREFIX"
   };
 
   public static AppConfig from(JsonObject json) {
@@ -81,7 +87,12 @@ public record AppConfig(
         Path.of(text(json, "DATA_DIR", "data")),
         port(json, "EMBEDDED_PG_PORT", 54329),
         positive(json, "HTTP_BODY_LIMIT", 256 * 1024),
-        positive(json, "SHUTDOWN_GRACE_SECONDS", 8));
+        positive(json, "SHUTDOWN_GRACE_SECONDS", 8),
+        bool(json, "GRPC_TRUST_NETWORK", false),
+        positive(json, "GRPC_MAX_MESSAGE_BYTES", 64 * 1024),
+        bool(json, "CACHE_ENABLED", true),
+        positive(json, "CACHE_TTL_SECONDS", 300),
+        text(json, "CACHE_KEY_PREFIX", "cs"));
   }
 
   /** No DB_URL: the service runs on its embedded PostgreSQL under DATA_DIR. */
@@ -92,13 +103,15 @@ public record AppConfig(
   public AppConfig withDbUrl(String url) {
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, url, dbAppUser, dbAppPassword,
         dbPoolSize, redisUrl, amqpUrl, jwtHs256Secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
-        defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds);
+        defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
+        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheKeyPrefix);
   }
 
   public AppConfig withJwtHs256Secret(String secret) {
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, dbUrl, dbAppUser, dbAppPassword,
         dbPoolSize, redisUrl, amqpUrl, secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
-        defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds);
+        defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
+        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheKeyPrefix);
   }
 
   private static String optionalText(JsonObject json, String key) {
@@ -125,6 +138,18 @@ public record AppConfig(
     } catch (NumberFormatException e) {
       throw new ConfigException(key, "must be a whole number, got '" + value + "'");
     }
+  }
+
+  private static boolean bool(JsonObject json, String key, boolean fallback) {
+    String value = optionalText(json, key);
+    if (value == null) {
+      return fallback;
+    }
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default -> throw new ConfigException(key, "must be true or false, got '" + value + "'");
+    };
   }
 
   private static int port(JsonObject json, String key, int fallback) {

@@ -51,14 +51,20 @@ public final class Auth {
     return jwt;
   }
 
-  /** Verifies a raw "Bearer ..." header value and returns the caller, or fails with UNAUTHENTICATED. */
-  public Future<Caller> authenticate(String authorization, String correlationId) {
+  /** Verifies a raw "Bearer ..." header value and returns the token's user, or fails with UNAUTHENTICATED. */
+  public Future<User> authenticateUser(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception());
     }
     return jwt.authenticate(new TokenCredentials(authorization.substring(7).trim()))
-        .recover(e -> Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception()))
-        .map(user -> callerOf(user, correlationId));
+        .recover(e -> Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception()));
+  }
+
+  /** When a verified token stops being valid (its exp claim), or in five minutes if it has none. */
+  public static long expiresAtMillis(User user) {
+    Object exp = user.containsKey("exp") ? user.get("exp") : null;
+    long fallback = System.currentTimeMillis() + 5 * 60_000L;
+    return exp instanceof Number n ? Math.min(n.longValue() * 1000L, Long.MAX_VALUE) : fallback;
   }
 
   /** The caller a verified token describes; a token without a valid organization_id is not usable here. */

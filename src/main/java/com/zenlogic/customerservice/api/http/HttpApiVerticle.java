@@ -1,7 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.customer.AddressBook;
-import com.zenlogic.customerservice.customer.CustomerChangeListener;
 import com.zenlogic.customerservice.customer.CustomerService;
 import com.zenlogic.customerservice.customer.PreferenceService;
 import com.zenlogic.customerservice.infra.AppConfig;
@@ -9,6 +8,8 @@ import com.zenlogic.customerservice.infra.Auth;
 import com.zenlogic.customerservice.infra.Db;
 import com.zenlogic.customerservice.infra.DbUrl;
 import com.zenlogic.customerservice.infra.Ids;
+import com.zenlogic.customerservice.infra.cache.CustomerCache;
+import java.util.function.Supplier;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -27,18 +28,22 @@ import java.util.concurrent.TimeUnit;
 public final class HttpApiVerticle extends VerticleBase {
   private final AppConfig config;
   private final DbUrl runtimeDb;
+  private final Supplier<CustomerCache> caches;
   private HttpServer server;
   private Db db;
+  private CustomerCache cache;
 
-  public HttpApiVerticle(AppConfig config, DbUrl runtimeDb) {
+  public HttpApiVerticle(AppConfig config, DbUrl runtimeDb, Supplier<CustomerCache> caches) {
     this.config = config;
     this.runtimeDb = runtimeDb;
+    this.caches = caches;
   }
 
   @Override
   public Future<?> start() {
     db = Db.create(vertx, runtimeDb, config.dbPoolSize());
-    CustomerService customers = new CustomerService(db, config.defaultPhoneRegion(), CustomerChangeListener.NONE);
+    cache = caches.get();
+    CustomerService customers = new CustomerService(db, config.defaultPhoneRegion(), cache::invalidate);
     CustomerHandlers customerHandlers = new CustomerHandlers(customers);
     DetailHandlers details = new DetailHandlers(new AddressBook(customers), new PreferenceService(customers));
     return Future.all(Auth.create(vertx, config), OpenAPIContract.from(vertx, "openapi.yaml"))
@@ -62,7 +67,7 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getPreferences", details::getPreferences);
           bind(builder, "replacePreferences", details::replacePreferences);
           Router router = builder.createRouter();
-          new OpsRoutes(vertx, db).mount(router);
+          new OpsRoutes(vertx, db, cache).mount(router);
           router.route().failureHandler(HttpErrors::handle);
           for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
             router.errorHandler(status, HttpErrors::handle);
@@ -81,7 +86,9 @@ public final class HttpApiVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> closing = server == null ? Future.succeededFuture()
         : server.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS);
-    return closing.eventually(() -> db == null ? Future.succeededFuture() : db.close());
+    return closing
+        .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
+        .eventually(() -> db == null ? Future.succeededFuture() : db.close());
   }
 
   public int actualPort() {

@@ -1,6 +1,7 @@
 package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.infra.Db;
+import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
@@ -13,10 +14,12 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 final class OpsRoutes {
   private final Vertx vertx;
   private final Db db;
+  private final CustomerCache cache;
 
-  OpsRoutes(Vertx vertx, Db db) {
+  OpsRoutes(Vertx vertx, Db db, CustomerCache cache) {
     this.vertx = vertx;
     this.db = db;
+    this.cache = cache;
   }
 
   void mount(Router router) {
@@ -25,6 +28,8 @@ final class OpsRoutes {
     ready.register("database", 2000, promise -> db.ping()
         .onSuccess(v -> promise.complete(Status.OK()))
         .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+    // The cache degrades to PostgreSQL reads when Redis is gone, so it never makes the service unready.
+    ready.register("cache", promise -> promise.complete(Status.OK(cache.health())));
     router.get("/health/ready").handler(ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
     router.get("/openapi.yaml").handler(ctx -> ctx.response()

@@ -1,0 +1,134 @@
+package com.zenlogic.customerservice.api.grpc;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.zenlogic.customerservice.api.grpc.v1.GetCustomerRequest;
+import com.zenlogic.customerservice.api.grpc.v1.GetCustomerResponse;
+import com.zenlogic.customerservice.api.grpc.v1.LookupCustomerRequest;
+import com.zenlogic.customerservice.customer.CheckoutReads;
+import com.zenlogic.customerservice.customer.Customer;
+import com.zenlogic.customerservice.customer.CustomerProfile;
+import com.zenlogic.customerservice.customer.LookupKey;
+import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.infra.ErrorCode;
+import com.zenlogic.customerservice.infra.Ids;
+import com.zenlogic.customerservice.infra.cache.CustomerCache;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.util.UUID;
+
+/**
+ * The POS checkout hot path: GetCustomer and LookupCustomer, cache-aside over the single-statement
+ * checkout reads. The cached value is the serialized response, so a hit costs one Redis round trip.
+ */
+final class CustomerRpc {
+  static final String READ = "customers:read";
+
+  private final CheckoutReads reads;
+  private final CustomerCache cache;
+  private final String phoneRegion;
+
+  CustomerRpc(CheckoutReads reads, CustomerCache cache, String phoneRegion) {
+    this.reads = reads;
+    this.cache = cache;
+    this.phoneRegion = phoneRegion;
+  }
+
+  Future<GetCustomerResponse> getCustomer(Caller caller, GetCustomerRequest request) {
+    UUID id = Ids.parse("customer_id", request.getCustomerId());
+    UUID org = caller.organizationId();
+    return cache.read(org, id).compose(entry -> {
+      if (entry.hit()) {
+        return Future.succeededFuture(parse(entry.value()));
+      }
+      return reads.byId(org, id).map(c -> {
+        if (c == null) {
+          throw ErrorCode.CUSTOMER_NOT_FOUND.exception(id);
+        }
+        GetCustomerResponse response = response(c);
+        cache.store(org, id, entry, Buffer.buffer(response.toByteArray()));
+        return response;
+      });
+    });
+  }
+
+  Future<GetCustomerResponse> lookupCustomer(Caller caller, LookupCustomerRequest request) {
+    LookupKey key = key(request);
+    UUID org = caller.organizationId();
+    return cache.lookup(org, key.kind(), key.primary()).compose(found -> {
+      if (found.entry().hit()) {
+        GetCustomerResponse cached = parse(found.entry().value());
+        if (matches(key, cached)) {
+          return Future.succeededFuture(cached);
+        }
+      }
+      return reads.byKey(org, key).map(c -> {
+        if (c == null || !key.matches(c)) {
+          throw new DomainException(ErrorCode.CUSTOMER_NOT_FOUND, "No customer with this " + key.kind(), key.kind());
+        }
+        GetCustomerResponse response = response(c);
+        if (c.id().equals(found.customerId())) {
+          cache.store(org, c.id(), found.entry(), Buffer.buffer(response.toByteArray()));
+        } else {
+          cache.index(org, key.kind(), key.primary(), c.id());
+        }
+        return response;
+      });
+    });
+  }
+
+  private LookupKey key(LookupCustomerRequest request) {
+    return switch (request.getKeyCase()) {
+      case PHONE -> LookupKey.phone(request.getPhone(), phoneRegion);
+      case EMAIL -> LookupKey.email(request.getEmail());
+      case DOCUMENT_NUMBER -> LookupKey.document(request.getDocumentNumber());
+      case LOYALTY_CARD -> LookupKey.card(request.getLoyaltyCard());
+      case KEY_NOT_SET -> throw DomainException.invalid("key", "set exactly one of phone, email, document_number, loyalty_card");
+    };
+  }
+
+  /** A cached key -> id mapping can outlive a change of phone or card: the answer must still carry the key. */
+  private static boolean matches(LookupKey key, GetCustomerResponse r) {
+    String current = switch (key.kind()) {
+      case LookupKey.PHONE -> r.getPhone();
+      case LookupKey.EMAIL -> r.getEmail();
+      case LookupKey.DOCUMENT -> r.getDocumentNumber();
+      default -> r.getLoyaltyCard();
+    };
+    return key.values().contains(current);
+  }
+
+  static GetCustomerResponse response(Customer c) {
+    CustomerProfile p = c.profile();
+    GetCustomerResponse.Builder b = GetCustomerResponse.newBuilder()
+        .setCustomerId(c.id().toString())
+        .setCustomerType(p.customerType().code())
+        .setStatus(p.status().code())
+        .setVersion(c.version());
+    setIf(p.firstName(), b::setFirstName);
+    setIf(p.lastName(), b::setLastName);
+    setIf(p.displayName(), b::setName);
+    setIf(p.legalName(), b::setLegalName);
+    setIf(p.tradeName(), b::setTradeName);
+    setIf(p.email(), b::setEmail);
+    setIf(p.phone(), b::setPhone);
+    setIf(p.documentType(), b::setDocumentType);
+    setIf(p.documentNumber(), b::setDocumentNumber);
+    setIf(p.loyaltyCard(), b::setLoyaltyCard);
+    return b.build();
+  }
+
+  private static void setIf(String value, java.util.function.Consumer<String> setter) {
+    if (value != null) {
+      setter.accept(value);
+    }
+  }
+
+  private static GetCustomerResponse parse(Buffer bytes) {
+    try {
+      return GetCustomerResponse.parseFrom(bytes.getBytes());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("Corrupt cache entry", e);
+    }
+  }
+}

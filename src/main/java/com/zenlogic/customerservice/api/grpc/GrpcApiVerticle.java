@@ -1,0 +1,130 @@
+package com.zenlogic.customerservice.api.grpc;
+
+import com.zenlogic.customerservice.api.grpc.v1.CustomerServiceGrpcService;
+import com.zenlogic.customerservice.customer.CheckoutReads;
+import com.zenlogic.customerservice.infra.AppConfig;
+import com.zenlogic.customerservice.infra.Auth;
+import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.infra.Db;
+import com.zenlogic.customerservice.infra.DbUrl;
+import com.zenlogic.customerservice.infra.cache.CustomerCache;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.health.HealthService;
+import io.vertx.grpc.reflection.ReflectionService;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.Service;
+import io.vertx.grpc.server.ServiceBuilder;
+import io.vertx.grpc.server.StatusException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * customer.v1.CustomerService over gRPC, plus grpc.health.v1 and server reflection. Translates
+ * only: every call resolves its caller, runs the capability and maps failures once (GrpcErrors).
+ */
+public final class GrpcApiVerticle extends VerticleBase {
+  private final AppConfig config;
+  private final DbUrl runtimeDb;
+  private final Supplier<CustomerCache> caches;
+  private HttpServer server;
+  private Db db;
+  private CustomerCache cache;
+
+  public GrpcApiVerticle(AppConfig config, DbUrl runtimeDb, Supplier<CustomerCache> caches) {
+    this.config = config;
+    this.runtimeDb = runtimeDb;
+    this.caches = caches;
+  }
+
+  @Override
+  public Future<?> start() {
+    db = Db.create(vertx, runtimeDb, config.dbPoolSize());
+    cache = caches.get();
+    return Auth.create(vertx, config).compose(auth -> {
+      GrpcCallers callers = new GrpcCallers(auth, config.grpcTrustNetwork());
+      CustomerRpc customers = new CustomerRpc(new CheckoutReads(db.pool()), cache, config.defaultPhoneRegion());
+
+      ServiceBuilder service = Service.service(CustomerServiceGrpcService.SERVICE_NAME, CustomerServiceGrpcService.SERVICE_DESCRIPTOR);
+      Calls calls = new Calls(callers);
+      service.bind(CustomerServiceGrpcService.GetCustomer,
+          calls.unary(CustomerServiceGrpcService.GetCustomer, CustomerRpc.READ, r -> r.getOrganizationId(), customers::getCustomer));
+      service.bind(CustomerServiceGrpcService.LookupCustomer,
+          calls.unary(CustomerServiceGrpcService.LookupCustomer, CustomerRpc.READ, r -> r.getOrganizationId(), customers::lookupCustomer));
+      for (ServiceMethod<?, ?> method : CustomerServiceGrpcService.all()) {
+        if (method != CustomerServiceGrpcService.GetCustomer && method != CustomerServiceGrpcService.LookupCustomer) {
+          bindUnimplemented(service, method);
+        }
+      }
+
+      GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
+          .setScheduleDeadlineAutomatically(true)
+          .setDeadlinePropagation(true)
+          .setMaxMessageSize(config.grpcMaxMessageBytes()));
+      grpc.addService(service.build());
+      grpc.addService(ReflectionService.v1());
+      HealthService health = HealthService.create(vertx);
+      health.register(CustomerServiceGrpcService.SERVICE_NAME, () -> db.ping().map(true).otherwise(false));
+      grpc.addService(health);
+      server = vertx.createHttpServer(new HttpServerOptions().setPort(config.grpcPort()).setHost("0.0.0.0"));
+      return server.requestHandler(grpc).listen();
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> closing = server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS);
+    return closing
+        .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
+        .eventually(() -> db == null ? Future.succeededFuture() : db.close());
+  }
+
+  /** An RPC whose capability has not landed yet: UNIMPLEMENTED with a sentence saying so. */
+  private static <Req, Resp> void bindUnimplemented(ServiceBuilder service, ServiceMethod<Req, Resp> method) {
+    service.bind(method, request -> request.handler(msg -> request.response()
+        .status(GrpcStatus.UNIMPLEMENTED).statusMessage(method.methodName() + " is not available yet").end()));
+  }
+
+  /** Adapts a domain call to a unary gRPC handler: caller, call, answer or translated status. */
+  static final class Calls {
+    private final GrpcCallers callers;
+
+    Calls(GrpcCallers callers) {
+      this.callers = callers;
+    }
+
+    <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> unary(ServiceMethod<Req, Resp> method, String permission,
+                                                           java.util.function.Function<Req, String> organization,
+                                                           java.util.function.BiFunction<Caller, Req, Future<Resp>> call) {
+      String name = method.methodName();
+      return request -> request.handler(msg -> {
+        Future<Resp> result;
+        try {
+          result = callers.resolve(request.headers(), organization.apply(msg), permission).compose(c -> call.apply(c, msg));
+        } catch (RuntimeException e) {
+          result = Future.failedFuture(e);
+        }
+        result.onComplete(ar -> {
+          try {
+            if (ar.succeeded()) {
+              request.response().end(ar.result());
+            } else {
+              StatusException status = GrpcErrors.toStatus(ar.cause(), name);
+              request.response().status(status.status()).statusMessage(status.message()).end();
+            }
+          } catch (IllegalStateException alreadyEnded) {
+            // The deadline expired or the caller cancelled: the call was already answered.
+          }
+        });
+      });
+    }
+  }
+}

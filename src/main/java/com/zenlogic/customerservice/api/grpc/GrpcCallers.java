@@ -1,0 +1,96 @@
+package com.zenlogic.customerservice.api.grpc;
+
+import com.zenlogic.customerservice.infra.Auth;
+import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.infra.ErrorCode;
+import com.zenlogic.customerservice.infra.Ids;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Who is calling over gRPC: the bearer token in the metadata, as for REST. With
+ * GRPC_TRUST_NETWORK a call without a token is trusted for the organization it names.
+ *
+ * <p>Verified tokens are remembered until they expire: a POS terminal sends the same token with
+ * every scan, and verifying a signature per call would cost more than the lookup itself.
+ */
+final class GrpcCallers {
+  /** What a trusted internal caller without a token may do. */
+  static final Set<String> TRUSTED_PERMISSIONS = Set.of(
+      "customers:read", "customers:write", "loyalty:read", "loyalty:write", "credit:read", "credit:write", "segments:read");
+
+  private static final int MAX_CACHED_TOKENS = 10_000;
+
+  private record Verified(Caller caller, long expiresAtMillis) {}
+
+  private final Auth auth;
+  private final boolean trustNetwork;
+  // One per verticle instance, used from its event loop only.
+  private final Map<String, Verified> verified = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
+      return size() > MAX_CACHED_TOKENS;
+    }
+  };
+
+  GrpcCallers(Auth auth, boolean trustNetwork) {
+    this.auth = auth;
+    this.trustNetwork = trustNetwork;
+  }
+
+  /**
+   * The caller for a request naming {@code requestOrg} (may be empty), holding {@code permission}.
+   * A token's organization wins; a request naming another one is refused.
+   */
+  Future<Caller> resolve(MultiMap headers, String requestOrg, String permission) {
+    String correlationId = correlation(headers);
+    String authorization = headers.get("authorization");
+    if (authorization == null) {
+      return Future.succeededFuture(trusted(requestOrg, correlationId, permission));
+    }
+    Verified cached = verified.get(authorization);
+    Future<Caller> caller;
+    if (cached != null && cached.expiresAtMillis() > System.currentTimeMillis()) {
+      caller = Future.succeededFuture(cached.caller());
+    } else {
+      caller = auth.authenticateUser(authorization).map(user -> {
+        Caller c = Auth.callerOf(user, null);
+        verified.put(authorization, new Verified(c, Auth.expiresAtMillis(user)));
+        return c;
+      });
+    }
+    return caller.map(c -> {
+      if (!requestOrg.isEmpty() && !requestOrg.equalsIgnoreCase(c.organizationId().toString())) {
+        throw new DomainException(ErrorCode.PERMISSION_DENIED, "organization_id differs from the token's organization", "organization_id");
+      }
+      c.require(permission);
+      return new Caller(c.organizationId(), c.userId(), c.localId(), c.permissions(), correlationId);
+    });
+  }
+
+  private Caller trusted(String requestOrg, String correlationId, String permission) {
+    if (!trustNetwork) {
+      throw ErrorCode.UNAUTHENTICATED.exception();
+    }
+    if (requestOrg.isEmpty()) {
+      throw DomainException.invalid("organization_id", "is required without a bearer token");
+    }
+    UUID org = Ids.parse("organization_id", requestOrg);
+    Caller c = new Caller(org, "trusted-network", null, TRUSTED_PERMISSIONS, correlationId);
+    c.require(permission);
+    return c;
+  }
+
+  private static String correlation(MultiMap headers) {
+    String id = headers.get("x-correlation-id");
+    if (id == null || id.isBlank() || id.length() > 100) {
+      id = headers.get("x-request-id");
+    }
+    return id == null || id.isBlank() || id.length() > 100 ? Ids.newId().toString() : id;
+  }
+}
