@@ -27,11 +27,14 @@ public final class CustomerServiceApp {
           return null;
         }, false)
         .compose(v -> {
-          Supplier<CustomerCache> caches = CacheFactory.of(vertx, config);
-          return vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches),
+          CacheFactory cacheFactory = CacheFactory.of(vertx, config);
+          Supplier<CustomerCache> caches = cacheFactory.perInstance();
+          Future<String> listener = cacheFactory.listener() == null ? Future.succeededFuture()
+              : vertx.deployVerticle(cacheFactory.listener());
+          return listener.compose(id -> vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches),
                   new DeploymentOptions().setInstances(config.httpInstances()))
-              .compose(id -> vertx.deployVerticle(() -> new GrpcApiVerticle(config, runtime, caches),
-                  new DeploymentOptions().setInstances(config.grpcInstances())));
+              .compose(id2 -> vertx.deployVerticle(() -> new GrpcApiVerticle(config, runtime, caches),
+                  new DeploymentOptions().setInstances(config.grpcInstances()))));
         })
         .mapEmpty();
   }

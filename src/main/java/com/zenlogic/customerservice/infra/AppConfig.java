@@ -35,6 +35,7 @@ public record AppConfig(
     int grpcMaxMessageBytes,
     boolean cacheEnabled,
     int cacheTtlSeconds,
+    int cacheNearTtlSeconds,
     String cacheKeyPrefix) {
 
   public static final String[] KEYS = {
@@ -42,7 +43,7 @@ public record AppConfig(
     "DB_APP_PASSWORD", "DB_POOL_SIZE", "REDIS_URL", "AMQP_URL", "JWT_HS256_SECRET",
     "JWT_PUBLIC_KEY_PATH", "JWT_PUBLIC_KEY_ALGORITHM", "JWT_ISSUER", "JWT_AUDIENCE", "DEFAULT_PHONE_REGION", "DATA_DIR",
     "EMBEDDED_PG_PORT", "HTTP_BODY_LIMIT", "SHUTDOWN_GRACE_SECONDS", "GRPC_TRUST_NETWORK",
-    "GRPC_MAX_MESSAGE_BYTES", "CACHE_ENABLED", "CACHE_TTL_SECONDS", "CACHE_KEY_PREFIX"
+    "GRPC_MAX_MESSAGE_BYTES", "CACHE_ENABLED", "CACHE_TTL_SECONDS", "CACHE_NEAR_TTL_SECONDS", "CACHE_KEY_PREFIX"
   };
 
   public static AppConfig from(JsonObject json) {
@@ -92,6 +93,7 @@ public record AppConfig(
         positive(json, "GRPC_MAX_MESSAGE_BYTES", 64 * 1024),
         bool(json, "CACHE_ENABLED", true),
         positive(json, "CACHE_TTL_SECONDS", 300),
+        positive(json, "CACHE_NEAR_TTL_SECONDS", 30),
         text(json, "CACHE_KEY_PREFIX", "cs"));
   }
 
@@ -104,14 +106,14 @@ public record AppConfig(
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, url, dbAppUser, dbAppPassword,
         dbPoolSize, redisUrl, amqpUrl, jwtHs256Secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
         defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
-        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheKeyPrefix);
+        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix);
   }
 
   public AppConfig withJwtHs256Secret(String secret) {
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, dbUrl, dbAppUser, dbAppPassword,
         dbPoolSize, redisUrl, amqpUrl, secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
         defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
-        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheKeyPrefix);
+        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix);
   }
 
   private static String optionalText(JsonObject json, String key) {

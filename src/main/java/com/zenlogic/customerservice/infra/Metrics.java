@@ -1,6 +1,10 @@
 package com.zenlogic.customerservice.infra;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 
@@ -14,4 +18,25 @@ public final class Metrics {
         .setJvmMetricsEnabled(true)
         .setEnabled(true));
   }
+
+  /** The registry /metrics serves, or null when metrics are off (then nothing is counted). */
+  public static MeterRegistry registry() {
+    return BackendRegistries.getDefaultNow();
+  }
+
+  /** customer_grpc_calls_total{method, status}: how load tests and dashboards count gRPC errors, which are HTTP 200s. */
+  public static void grpcCall(String method, String status, long nanos) {
+    MeterRegistry registry = registry();
+    if (registry != null) {
+      // PERF: meters are looked up once per (method, status), not built per call on the hot path.
+      GRPC_CALLS.computeIfAbsent(System.identityHashCode(registry) + "/" + method + "/" + status, k -> Counter.builder("customer_grpc_calls")
+          .tag("method", method).tag("status", status).register(registry)).increment();
+      GRPC_DURATIONS.computeIfAbsent(System.identityHashCode(registry) + "/" + method, k -> Timer.builder("customer_grpc_call_duration")
+          .tag("method", method).register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  // Meters are registry-scoped singletons anyway; these maps only remember the handles.
+  private static final java.util.Map<String, Counter> GRPC_CALLS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.Map<String, Timer> GRPC_DURATIONS = new java.util.concurrent.ConcurrentHashMap<>();
 }

@@ -54,6 +54,26 @@ public final class TestApp implements AutoCloseable {
     return new TestApp(vertx, config, db);
   }
 
+  /** A second service process (own Vert.x, ports and near cache) on the same database, Redis and key prefix. */
+  public static TestApp startSibling(TestApp first) throws Exception {
+    JsonObject json = new JsonObject()
+        .put("HTTP_PORT", freePort())
+        .put("GRPC_PORT", freePort())
+        .put("HTTP_INSTANCES", 1)
+        .put("GRPC_INSTANCES", 2)
+        .put("DB_URL", first.db.url())
+        .put("DB_APP_USER", first.config.dbAppUser())
+        .put("DB_APP_PASSWORD", first.config.dbAppPassword())
+        .put("DB_POOL_SIZE", 4)
+        .put("JWT_HS256_SECRET", SECRET)
+        .put("REDIS_URL", first.config.redisUrl())
+        .put("CACHE_KEY_PREFIX", first.config.cacheKeyPrefix());
+    AppConfig config = AppConfig.from(json);
+    Vertx vertx = Vertx.vertx();
+    CustomerServiceApp.deploy(vertx, config).await(120, TimeUnit.SECONDS);
+    return new TestApp(vertx, config, null);
+  }
+
   public static TestApp start(String label) throws Exception {
     return start(label, Map.of());
   }
@@ -76,6 +96,8 @@ public final class TestApp implements AutoCloseable {
   @Override
   public void close() throws Exception {
     vertx.close().await(30, TimeUnit.SECONDS);
-    db.close();
+    if (db != null) {
+      db.close();
+    }
   }
 }

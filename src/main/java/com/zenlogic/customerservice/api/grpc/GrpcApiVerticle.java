@@ -7,6 +7,7 @@ import com.zenlogic.customerservice.infra.Auth;
 import com.zenlogic.customerservice.infra.Caller;
 import com.zenlogic.customerservice.infra.Db;
 import com.zenlogic.customerservice.infra.DbUrl;
+import com.zenlogic.customerservice.infra.Metrics;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -106,6 +107,7 @@ public final class GrpcApiVerticle extends VerticleBase {
                                                            java.util.function.BiFunction<Caller, Req, Future<Resp>> call) {
       String name = method.methodName();
       return request -> request.handler(msg -> {
+        long started = System.nanoTime();
         Future<Resp> result;
         try {
           result = callers.resolve(request.headers(), organization.apply(msg), permission).compose(c -> call.apply(c, msg));
@@ -115,9 +117,11 @@ public final class GrpcApiVerticle extends VerticleBase {
         result.onComplete(ar -> {
           try {
             if (ar.succeeded()) {
+              Metrics.grpcCall(name, "OK", System.nanoTime() - started);
               request.response().end(ar.result());
             } else {
               StatusException status = GrpcErrors.toStatus(ar.cause(), name);
+              Metrics.grpcCall(name, status.status().name(), System.nanoTime() - started);
               request.response().status(status.status()).statusMessage(status.message()).end();
             }
           } catch (IllegalStateException alreadyEnded) {

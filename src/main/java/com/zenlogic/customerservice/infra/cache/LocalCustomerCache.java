@@ -19,6 +19,7 @@ public final class LocalCustomerCache implements CustomerCache {
   private final Map<String, Long> generations = new ConcurrentHashMap<>();
   private final Map<String, UUID> keys = new ConcurrentHashMap<>();
   private final AtomicLong clock = new AtomicLong();
+  private final AtomicLong epoch = new AtomicLong();
   private final long ttlMillis;
   private final int maxEntries;
 
@@ -29,16 +30,35 @@ public final class LocalCustomerCache implements CustomerCache {
 
   @Override
   public Future<Entry> read(UUID org, UUID customerId) {
-    return Future.succeededFuture(entry(org + ":" + customerId));
+    return Future.succeededFuture(readNow(org, customerId));
+  }
+
+  /** The same as read, without the Future: the near cache calls this on every checkout lookup. */
+  Entry readNow(UUID org, UUID customerId) {
+    return entry(org + ":" + customerId);
+  }
+
+  UUID keyNow(UUID org, String kind, String key) {
+    return keys.get(org + ":" + kind + ":" + key);
+  }
+
+  /** Drops everything: what another process changed while we could not hear about it may be stale. */
+  void clear() {
+    // A new epoch first: refills read before the clear must not land after it.
+    epoch.incrementAndGet();
+    values.clear();
+    keys.clear();
+    generations.clear();
   }
 
   private Entry entry(String id) {
     long generation = generations.getOrDefault(id, 0L);
+    String token = epoch.get() + ":" + generation;
     Stored s = values.get(id);
     if (s != null && s.generation == generation && s.expiresAt > System.currentTimeMillis()) {
-      return new Entry(s.value, Long.toString(generation));
+      return new Entry(s.value, token);
     }
-    return new Entry(null, Long.toString(generation));
+    return new Entry(null, token);
   }
 
   @Override
@@ -49,21 +69,30 @@ public final class LocalCustomerCache implements CustomerCache {
 
   @Override
   public Future<Void> store(UUID org, UUID customerId, Entry miss, Buffer value) {
-    String id = org + ":" + customerId;
-    if (values.size() >= maxEntries) {
-      values.clear();
-      keys.clear();
+    storeNow(org + ":" + customerId, miss, value);
+    return Future.succeededFuture();
+  }
+
+  void storeNow(String id, Entry miss, Buffer value) {
+    if (miss.generation() == null) {
+      return;
     }
-    long expected = miss.generation() == null ? 0L : Long.parseLong(miss.generation());
+    if (values.size() >= maxEntries || generations.size() >= 4 * maxEntries) {
+      clear();
+    }
+    String[] token = miss.generation().split(":", 2);
+    if (Long.parseLong(token[0]) != epoch.get()) {
+      return;
+    }
+    long expected = Long.parseLong(token[1]);
     // The generation check and the write are one atomic step per key.
     generations.compute(id, (k, current) -> {
       long now = current == null ? 0L : current;
-      if (now == expected) {
+      if (now == expected && Long.parseLong(token[0]) == epoch.get()) {
         values.put(id, new Stored(value, now, System.currentTimeMillis() + ttlMillis));
       }
       return current;
     });
-    return Future.succeededFuture();
   }
 
   @Override
@@ -74,10 +103,14 @@ public final class LocalCustomerCache implements CustomerCache {
 
   @Override
   public Future<Void> invalidate(UUID org, UUID customerId) {
-    String id = org + ":" + customerId;
+    invalidateNow(org + ":" + customerId);
+    return Future.succeededFuture();
+  }
+
+  /** id is "org:customer", the form invalidation messages carry between processes. */
+  void invalidateNow(String id) {
     generations.merge(id, clock.incrementAndGet(), (old, fresh) -> old + 1);
     values.remove(id);
-    return Future.succeededFuture();
   }
 
   @Override

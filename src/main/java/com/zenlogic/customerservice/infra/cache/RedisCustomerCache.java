@@ -45,11 +45,12 @@ public final class RedisCustomerCache implements CustomerCache {
       if g == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end
       return 0""";
 
+  // Also tells every process's near cache (see RemoteInvalidations) to drop its copy.
   private static final String INVALIDATE = """
       redis.call('INCR', KEYS[2])
       redis.call('EXPIRE', KEYS[2], ARGV[1])
       redis.call('DEL', KEYS[1])
-      return 1""";
+      return redis.call('PUBLISH', ARGV[2], ARGV[3])""";
 
   private final Redis client;
   private final CircuitBreaker breaker;
@@ -117,10 +118,18 @@ public final class RedisCustomerCache implements CustomerCache {
    */
   @Override
   public Future<Void> invalidate(UUID org, UUID customerId) {
+    return announce(org, customerId, RemoteInvalidations.NO_ACK).mapEmpty();
+  }
+
+  /**
+   * Invalidates and announces it to every process's near cache with this message id; answers how
+   * many processes received the announcement, or -1 when Redis could not be told (kept for replay).
+   */
+  Future<Long> announce(UUID org, UUID customerId, String messageId) {
     String id = org + ":" + customerId;
-    return sendInvalidation(id).recover(e -> {
+    return sendInvalidation(id, messageId).recover(e -> {
       pendingInvalidations.add(id);
-      return Future.succeededFuture();
+      return Future.succeededFuture(-1L);
     });
   }
 
@@ -142,14 +151,14 @@ public final class RedisCustomerCache implements CustomerCache {
     }
     List<Future<Void>> replays = new ArrayList<>();
     for (String id : List.copyOf(pendingInvalidations)) {
-      replays.add(sendInvalidation(id).onSuccess(v -> pendingInvalidations.remove(id)));
+      replays.add(sendInvalidation(id, RemoteInvalidations.NO_ACK).<Void>mapEmpty().onSuccess(v -> pendingInvalidations.remove(id)));
     }
     return Future.all(replays).map(true).otherwise(false);
   }
 
-  private Future<Void> sendInvalidation(String id) {
+  private Future<Long> sendInvalidation(String id, String messageId) {
     return call(Request.cmd(Command.EVAL).arg(INVALIDATE).arg(2).arg(prefix + "c:" + id).arg(prefix + "g:" + id)
-        .arg(Math.max(ttlSeconds * 2, 3600))).mapEmpty();
+        .arg(Math.max(ttlSeconds * 2, 3600)).arg(channel(prefix)).arg(messageId + " " + id)).map(Response::toLong);
   }
 
   private Future<Response> call(Request request) {
@@ -172,6 +181,16 @@ public final class RedisCustomerCache implements CustomerCache {
     if (connection == which) {
       connection = null;
     }
+  }
+
+  /** The pub/sub channel invalidations are announced on; messages are "messageId org:customer". */
+  static String channel(String prefix) {
+    return prefix + "invalidations";
+  }
+
+  /** Where processes confirm they applied an announced invalidation; messages are the message id. */
+  static String ackChannel(String prefix) {
+    return prefix + "invalidation-acks";
   }
 
   private static Future<Entry> miss() {
