@@ -142,6 +142,25 @@ class TenantIsolationSqlTest {
   }
 
   @Test
+  void theSingleStatementCheckoutReadSeesOnlyItsTenantAndLeavesNoSettingBehind() throws Exception {
+    String sql = "WITH t AS MATERIALIZED (SELECT set_config('app.organization_id', ?, true)::uuid AS org) "
+        + "SELECT count(*) FROM t CROSS JOIN LATERAL (SELECT id FROM customers WHERE organization_id = t.org OFFSET 0) c";
+    try (Connection c = db.connectAs(APP_ROLE, APP_PASSWORD)) {
+      c.setAutoCommit(true);
+      for (Object[] expected : new Object[][] {{ORG_A, 2L}, {ORG_B, 1L}}) {
+        try (var ps = c.prepareStatement(sql)) {
+          ps.setString(1, expected[0].toString());
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            assertEquals(expected[1], rs.getLong(1));
+          }
+        }
+        assertEquals(0, count(c, "SELECT count(*) FROM customers"), "the setting ended with its statement");
+      }
+    }
+  }
+
+  @Test
   void everyTenantTableIsUnderForcedRowLevelSecurity() throws Exception {
     try (Connection c = app()) {
       assertEquals(0, count(c, "SELECT count(*) FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace "
