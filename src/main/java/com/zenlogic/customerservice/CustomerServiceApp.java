@@ -6,6 +6,8 @@ import com.zenlogic.customerservice.infra.cache.CacheFactory;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import java.util.function.Supplier;
 import com.zenlogic.customerservice.infra.AppConfig;
+import com.zenlogic.customerservice.infra.Bus;
+import com.zenlogic.customerservice.loyalty.LoyaltyVerticle;
 import com.zenlogic.customerservice.infra.DbUrl;
 import com.zenlogic.customerservice.infra.Migrations;
 import io.vertx.core.DeploymentOptions;
@@ -22,6 +24,7 @@ public final class CustomerServiceApp {
   public static Future<Void> deploy(Vertx vertx, AppConfig config) {
     DbUrl owner = DbUrl.parse("DB_URL", config.dbUrl());
     DbUrl runtime = owner.as(config.dbAppUser(), config.dbAppPassword());
+    Bus.install(vertx);
     return vertx.executeBlocking(() -> {
           Migrations.apply(owner, config.dbAppUser(), config.dbAppPassword());
           return null;
@@ -31,7 +34,11 @@ public final class CustomerServiceApp {
           Supplier<CustomerCache> caches = cacheFactory.perInstance();
           Future<String> listener = cacheFactory.listener() == null ? Future.succeededFuture()
               : vertx.deployVerticle(cacheFactory.listener());
-          return listener.compose(id -> vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches),
+          // Capabilities before the APIs that call them over the event bus.
+          return listener
+              .compose(id -> vertx.deployVerticle(new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches,
+                  60_000, 3_600_000)))
+              .compose(id -> vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches),
                   new DeploymentOptions().setInstances(config.httpInstances()))
               .compose(id2 -> vertx.deployVerticle(() -> new GrpcApiVerticle(config, runtime, caches),
                   new DeploymentOptions().setInstances(config.grpcInstances()))));

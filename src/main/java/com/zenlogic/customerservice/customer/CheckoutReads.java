@@ -16,12 +16,22 @@ import java.util.UUID;
  * setting is transaction-local and ends with the statement. Row-Level Security still filters the
  * scan: were the order ever different, the policy (empty setting matches nothing) would answer
  * "not found", never another tenant's row. Deleted customers are not found.
+ *
+ * <p>This read model deliberately joins the loyalty account (owned by the loyalty capability): the
+ * checkout needs both, and one round trip is the point of this class.
  */
 public final class CheckoutReads {
   private static final String TENANT = "WITH t AS MATERIALIZED (SELECT set_config('app.organization_id', $1, true)::uuid AS org) ";
 
-  private static final String BY_ID = TENANT + "SELECT c.* FROM t CROSS JOIN LATERAL (SELECT " + CustomerRepository.COLUMNS
-      + " FROM customers WHERE organization_id = t.org AND id = $2 AND deleted_at IS NULL OFFSET 0) c";
+  private static final String LOYALTY = """
+       LEFT JOIN loyalty_accounts la ON la.organization_id = c.organization_id AND la.customer_id = c.id
+       LEFT JOIN loyalty_programs lp ON lp.organization_id = c.organization_id""";
+
+  private static final String SELECT = "SELECT c.*, coalesce(la.balance, 0) AS points_balance, coalesce(la.held, 0) AS points_held, "
+      + "coalesce(la.lifetime_earned, 0) AS lifetime_points, coalesce(la.tier, lp.tiers->0->>'code', 'bronze') AS loyalty_tier FROM t ";
+
+  private static final String BY_ID = TENANT + SELECT + "CROSS JOIN LATERAL (SELECT " + CustomerRepository.COLUMNS
+      + " FROM customers WHERE organization_id = t.org AND id = $2 AND deleted_at IS NULL OFFSET 0) c " + LOYALTY;
 
   private static final String BY_PHONE = byKey("phone");
   private static final String BY_EMAIL = byKey("email");
@@ -34,11 +44,11 @@ public final class CheckoutReads {
     this.pool = pool;
   }
 
-  public Future<Customer> byId(UUID org, UUID id) {
+  public Future<CheckoutView> byId(UUID org, UUID id) {
     return pool.preparedQuery(BY_ID).execute(Tuple.of(org.toString(), id)).map(CheckoutReads::first);
   }
 
-  public Future<Customer> byKey(UUID org, LookupKey key) {
+  public Future<CheckoutView> byKey(UUID org, LookupKey key) {
     String sql = switch (key.kind()) {
       case LookupKey.PHONE -> BY_PHONE;
       case LookupKey.EMAIL -> BY_EMAIL;
@@ -51,13 +61,18 @@ public final class CheckoutReads {
 
   /** A document may be stored in several spellings; the oldest customer wins, deterministically. */
   private static String byKey(String column) {
-    return TENANT + "SELECT c.* FROM t CROSS JOIN LATERAL (SELECT " + CustomerRepository.COLUMNS
+    return TENANT + SELECT + "CROSS JOIN LATERAL (SELECT " + CustomerRepository.COLUMNS
         + " FROM customers WHERE organization_id = t.org AND " + column + " = ANY ($2) AND deleted_at IS NULL"
-        + " ORDER BY id LIMIT 1) c";
+        + " ORDER BY id LIMIT 1) c " + LOYALTY;
   }
 
-  private static Customer first(RowSet<Row> rows) {
+  private static CheckoutView first(RowSet<Row> rows) {
     var it = rows.iterator();
-    return it.hasNext() ? CustomerRepository.fromRow(it.next()) : null;
+    if (!it.hasNext()) {
+      return null;
+    }
+    Row r = it.next();
+    return new CheckoutView(CustomerRepository.fromRow(r), r.getLong("points_balance"), r.getLong("points_held"),
+        r.getLong("lifetime_points"), r.getString("loyalty_tier"));
   }
 }

@@ -4,7 +4,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.zenlogic.customerservice.api.grpc.v1.GetCustomerRequest;
 import com.zenlogic.customerservice.api.grpc.v1.GetCustomerResponse;
 import com.zenlogic.customerservice.api.grpc.v1.LookupCustomerRequest;
+import com.zenlogic.customerservice.api.grpc.v1.LoyaltyAccount;
 import com.zenlogic.customerservice.customer.CheckoutReads;
+import com.zenlogic.customerservice.customer.CheckoutView;
 import com.zenlogic.customerservice.customer.Customer;
 import com.zenlogic.customerservice.customer.CustomerProfile;
 import com.zenlogic.customerservice.customer.LookupKey;
@@ -41,11 +43,11 @@ final class CustomerRpc {
       if (entry.hit()) {
         return Future.succeededFuture(parse(entry.value()));
       }
-      return reads.byId(org, id).map(c -> {
-        if (c == null) {
+      return reads.byId(org, id).map(view -> {
+        if (view == null) {
           throw ErrorCode.CUSTOMER_NOT_FOUND.exception(id);
         }
-        GetCustomerResponse response = response(c);
+        GetCustomerResponse response = response(view);
         cache.store(org, id, entry, Buffer.buffer(response.toByteArray()));
         return response;
       });
@@ -62,11 +64,12 @@ final class CustomerRpc {
           return Future.succeededFuture(cached);
         }
       }
-      return reads.byKey(org, key).map(c -> {
-        if (c == null || !key.matches(c)) {
+      return reads.byKey(org, key).map(view -> {
+        if (view == null || !key.matches(view.customer())) {
           throw new DomainException(ErrorCode.CUSTOMER_NOT_FOUND, "No customer with this " + key.kind(), key.kind());
         }
-        GetCustomerResponse response = response(c);
+        Customer c = view.customer();
+        GetCustomerResponse response = response(view);
         if (c.id().equals(found.customerId())) {
           cache.store(org, c.id(), found.entry(), Buffer.buffer(response.toByteArray()));
         } else {
@@ -98,10 +101,15 @@ final class CustomerRpc {
     return key.values().contains(current);
   }
 
-  static GetCustomerResponse response(Customer c) {
+  static GetCustomerResponse response(CheckoutView view) {
+    Customer c = view.customer();
     CustomerProfile p = c.profile();
     GetCustomerResponse.Builder b = GetCustomerResponse.newBuilder()
         .setCustomerId(c.id().toString())
+        .setLoyalty(LoyaltyAccount.newBuilder().setPointsBalance(view.pointsBalance()).setPointsHeld(view.pointsHeld())
+            .setTier(view.loyaltyTier()).setLifetimePoints(view.lifetimePoints()))
+        .setLoyaltyTier(view.loyaltyTier())
+        .setLoyaltyPoints(view.pointsBalance())
         .setCustomerType(p.customerType().code())
         .setStatus(p.status().code())
         .setVersion(c.version());

@@ -59,8 +59,26 @@ public final class GrpcApiVerticle extends VerticleBase {
           calls.unary(CustomerServiceGrpcService.GetCustomer, CustomerRpc.READ, r -> r.getOrganizationId(), customers::getCustomer));
       service.bind(CustomerServiceGrpcService.LookupCustomer,
           calls.unary(CustomerServiceGrpcService.LookupCustomer, CustomerRpc.READ, r -> r.getOrganizationId(), customers::lookupCustomer));
+      LoyaltyRpc loyalty = new LoyaltyRpc(vertx);
+      service.bind(CustomerServiceGrpcService.AddLoyaltyPoints,
+          calls.unary(CustomerServiceGrpcService.AddLoyaltyPoints, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::addPoints));
+      service.bind(CustomerServiceGrpcService.RedeemLoyaltyPoints,
+          calls.unary(CustomerServiceGrpcService.RedeemLoyaltyPoints, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::redeem));
+      service.bind(CustomerServiceGrpcService.HoldLoyaltyPoints,
+          calls.unary(CustomerServiceGrpcService.HoldLoyaltyPoints, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::hold));
+      service.bind(CustomerServiceGrpcService.CaptureLoyaltyHold,
+          calls.unary(CustomerServiceGrpcService.CaptureLoyaltyHold, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::capture));
+      service.bind(CustomerServiceGrpcService.CancelLoyaltyHold,
+          calls.unary(CustomerServiceGrpcService.CancelLoyaltyHold, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::cancel));
+      service.bind(CustomerServiceGrpcService.GetLoyaltyTier,
+          calls.unary(CustomerServiceGrpcService.GetLoyaltyTier, LoyaltyRpc.READ, r -> r.getOrganizationId(), loyalty::tier));
+      java.util.Set<ServiceMethod<?, ?>> live = java.util.Set.of(CustomerServiceGrpcService.GetCustomer,
+          CustomerServiceGrpcService.LookupCustomer, CustomerServiceGrpcService.AddLoyaltyPoints,
+          CustomerServiceGrpcService.RedeemLoyaltyPoints, CustomerServiceGrpcService.HoldLoyaltyPoints,
+          CustomerServiceGrpcService.CaptureLoyaltyHold, CustomerServiceGrpcService.CancelLoyaltyHold,
+          CustomerServiceGrpcService.GetLoyaltyTier);
       for (ServiceMethod<?, ?> method : CustomerServiceGrpcService.all()) {
-        if (method != CustomerServiceGrpcService.GetCustomer && method != CustomerServiceGrpcService.LookupCustomer) {
+        if (!live.contains(method)) {
           bindUnimplemented(service, method);
         }
       }

@@ -1,0 +1,90 @@
+package com.zenlogic.customerservice.api.grpc;
+
+import com.zenlogic.customerservice.api.grpc.v1.AddPointsRequest;
+import com.zenlogic.customerservice.api.grpc.v1.AddPointsResponse;
+import com.zenlogic.customerservice.api.grpc.v1.GetLoyaltyTierRequest;
+import com.zenlogic.customerservice.api.grpc.v1.GetLoyaltyTierResponse;
+import com.zenlogic.customerservice.api.grpc.v1.HoldPointsRequest;
+import com.zenlogic.customerservice.api.grpc.v1.HoldPointsResponse;
+import com.zenlogic.customerservice.api.grpc.v1.LoyaltyHoldRequest;
+import com.zenlogic.customerservice.api.grpc.v1.LoyaltyHoldResponse;
+import com.zenlogic.customerservice.api.grpc.v1.RedeemPointsRequest;
+import com.zenlogic.customerservice.api.grpc.v1.RedeemPointsResponse;
+import com.zenlogic.customerservice.infra.Bus;
+import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.infra.Ids;
+import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.math.BigDecimal;
+import java.util.List;
+
+/** Loyalty RPCs: translate, send to the loyalty verticle over the event bus, translate back. */
+final class LoyaltyRpc {
+  static final String READ = "loyalty:read";
+  static final String WRITE = "loyalty:write";
+
+  private final Vertx vertx;
+
+  LoyaltyRpc(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  Future<AddPointsResponse> addPoints(Caller caller, AddPointsRequest r) {
+    BigDecimal rate = null;
+    if (r.getPointsRate() != 0) {
+      if (Double.isNaN(r.getPointsRate()) || Double.isInfinite(r.getPointsRate()) || r.getPointsRate() < 0 || r.getPointsRate() > 1000) {
+        throw DomainException.invalid("points_rate", "must be a number from 0 to 1000");
+      }
+      rate = BigDecimal.valueOf(r.getPointsRate());
+    }
+    LoyaltyMessages.Earn earn = new LoyaltyMessages.Earn(caller, Ids.parse("customer_id", r.getCustomerId()), r.getTransactionId(),
+        Amounts.money("amount", r.getAmount()), rate, "pos", List.of());
+    return Bus.<LoyaltyMessages.EarnResult>request(vertx, LoyaltyMessages.EARN, earn).map(e -> AddPointsResponse.newBuilder()
+        .setPointsEarned(e.pointsEarned()).setPointsBalance(e.pointsBalance()).setTier(e.tier()).setTierUpgraded(e.tierUpgraded())
+        .build());
+  }
+
+  Future<RedeemPointsResponse> redeem(Caller caller, RedeemPointsRequest r) {
+    LoyaltyMessages.Redeem redeem = new LoyaltyMessages.Redeem(caller, Ids.parse("customer_id", r.getCustomerId()), r.getPoints(),
+        r.getReferenceId(), r.getReason());
+    return Bus.<LoyaltyMessages.RedeemResult>request(vertx, LoyaltyMessages.REDEEM, redeem).map(x -> RedeemPointsResponse.newBuilder()
+        .setPointsRedeemed(x.pointsRedeemed()).setDiscountAmount(Amounts.wire(x.discountAmount())).setPointsBalance(x.pointsBalance())
+        .build());
+  }
+
+  Future<HoldPointsResponse> hold(Caller caller, HoldPointsRequest r) {
+    LoyaltyMessages.HoldPoints hold = new LoyaltyMessages.HoldPoints(caller, Ids.parse("customer_id", r.getCustomerId()), r.getPoints(),
+        r.getReferenceId());
+    return Bus.<LoyaltyMessages.HoldResult>request(vertx, LoyaltyMessages.HOLD, hold).map(h -> HoldPointsResponse.newBuilder()
+        .setHoldId(h.holdId().toString()).setPointsHeld(h.pointsHeld()).setDiscountAmount(Amounts.wire(h.discountAmount()))
+        .setExpiresAt(h.expiresAt().toString()).setPointsBalance(h.pointsBalance()).build());
+  }
+
+  Future<LoyaltyHoldResponse> capture(Caller caller, LoyaltyHoldRequest r) {
+    return close(caller, r, LoyaltyMessages.CAPTURE);
+  }
+
+  Future<LoyaltyHoldResponse> cancel(Caller caller, LoyaltyHoldRequest r) {
+    return close(caller, r, LoyaltyMessages.CANCEL);
+  }
+
+  private Future<LoyaltyHoldResponse> close(Caller caller, LoyaltyHoldRequest r, String address) {
+    LoyaltyMessages.CloseHold close = new LoyaltyMessages.CloseHold(caller, Ids.parse("hold_id", r.getHoldId()));
+    return Bus.<LoyaltyMessages.HoldClosed>request(vertx, address, close).map(h -> LoyaltyHoldResponse.newBuilder()
+        .setHoldId(h.holdId().toString()).setStatus(h.status()).setPointsBalance(h.pointsBalance()).build());
+  }
+
+  Future<GetLoyaltyTierResponse> tier(Caller caller, GetLoyaltyTierRequest r) {
+    LoyaltyMessages.CustomerQuery q = new LoyaltyMessages.CustomerQuery(caller, Ids.parse("customer_id", r.getCustomerId()));
+    return Bus.<LoyaltyMessages.TierInfo>request(vertx, LoyaltyMessages.TIER, q).map(t -> {
+      GetLoyaltyTierResponse.Builder b = GetLoyaltyTierResponse.newBuilder().setTier(t.tier()).setPointsBalance(t.pointsBalance())
+          .setMultiplier(t.multiplier().doubleValue()).addAllBenefits(t.benefits()).setPointsToNextTier(t.pointsToNextTier());
+      if (t.nextTier() != null) {
+        b.setNextTier(t.nextTier());
+      }
+      return b.build();
+    });
+  }
+}

@@ -1,0 +1,308 @@
+package com.zenlogic.customerservice.loyalty;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** SQL for the loyalty tables. Runs inside the caller's tenant transaction. */
+final class PointsLedger {
+  private static final String LEDGER_COLUMNS = """
+      id, customer_id, entry_type, points, held_delta, balance_after, amount, reference, request_hash, channel, reason,
+      actor, shortfall, tier_after, tier_upgraded, created_at""";
+
+  private static final String PROGRAM = """
+      SELECT strategy, points_per_unit, max_points_rate, points_per_money_unit, min_redemption, tier_window_months,
+        downgrade_grace_days, expiry_months, hold_minutes, tiers
+      FROM loyalty_programs WHERE organization_id = $1""";
+
+  private static final String SAVE_PROGRAM = """
+      INSERT INTO loyalty_programs (organization_id, strategy, points_per_unit, max_points_rate, points_per_money_unit,
+        min_redemption, tier_window_months, downgrade_grace_days, expiry_months, hold_minutes, tiers, updated_by, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+      ON CONFLICT (organization_id) DO UPDATE SET strategy = EXCLUDED.strategy, points_per_unit = EXCLUDED.points_per_unit,
+        max_points_rate = EXCLUDED.max_points_rate, points_per_money_unit = EXCLUDED.points_per_money_unit,
+        min_redemption = EXCLUDED.min_redemption, tier_window_months = EXCLUDED.tier_window_months,
+        downgrade_grace_days = EXCLUDED.downgrade_grace_days, expiry_months = EXCLUDED.expiry_months,
+        hold_minutes = EXCLUDED.hold_minutes, tiers = EXCLUDED.tiers, updated_by = EXCLUDED.updated_by, updated_at = now()""";
+
+  private static final String CUSTOMER_STATUS =
+      "SELECT status FROM customers WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL";
+
+  private static final String OPEN_ACCOUNT = """
+      INSERT INTO loyalty_accounts (organization_id, customer_id, tier, tier_since) VALUES ($1, $2, $3, $4)
+      ON CONFLICT DO NOTHING RETURNING customer_id""";
+
+  private static final String REGISTER_TENANT = "INSERT INTO loyalty_tenants (organization_id) VALUES ($1) ON CONFLICT DO NOTHING";
+
+  private static final String ACCOUNT = """
+      SELECT customer_id, balance, held, lifetime_earned, tier, tier_since, below_tier_since
+      FROM loyalty_accounts WHERE organization_id = $1 AND customer_id = $2""";
+
+  private static final String LOCK_ACCOUNT = ACCOUNT + " FOR UPDATE";
+
+  private static final String UPDATE_ACCOUNT = """
+      UPDATE loyalty_accounts SET balance = balance + $3, held = held + $4, lifetime_earned = lifetime_earned + $5,
+        tier = $6, tier_since = $7, below_tier_since = $8, updated_at = now()
+      WHERE organization_id = $1 AND customer_id = $2""";
+
+  private static final String INSERT_ENTRY = """
+      INSERT INTO loyalty_ledger (organization_id, customer_id, entry_type, points, held_delta, balance_after, amount, reference,
+        idempotency_key, request_hash, channel, reason, actor, shortfall, tier_after, tier_upgraded, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+      ON CONFLICT (organization_id, idempotency_key) DO NOTHING
+      RETURNING""" + " " + LEDGER_COLUMNS;
+
+  private static final String ENTRY_BY_KEY = "SELECT " + LEDGER_COLUMNS
+      + " FROM loyalty_ledger WHERE organization_id = $1 AND idempotency_key = $2";
+
+  private static final String QUALIFYING = """
+      SELECT coalesce(sum(points), 0) FROM loyalty_ledger
+      WHERE organization_id = $1 AND customer_id = $2 AND entry_type IN ('earn', 'reverse') AND created_at > $3""";
+
+  private static final String ADD_LOT = """
+      INSERT INTO loyalty_lots (organization_id, ledger_id, customer_id, points, remaining, earned_at, expires_at)
+      VALUES ($1, $2, $3, $4, $4, $5, $6)""";
+
+  // Oldest points first; the lot of a given earn first when one is named (reversals).
+  private static final String LOTS_FIFO = """
+      SELECT ledger_id, remaining FROM loyalty_lots
+      WHERE organization_id = $1 AND customer_id = $2 AND remaining > 0
+      ORDER BY (ledger_id = $3) DESC, earned_at, ledger_id FOR UPDATE""";
+
+  private static final String TAKE_FROM_LOT =
+      "UPDATE loyalty_lots SET remaining = remaining - $3 WHERE organization_id = $1 AND ledger_id = $2";
+
+  private static final String EXPIRED_LOTS = """
+      SELECT ledger_id, customer_id, remaining FROM loyalty_lots
+      WHERE organization_id = $1 AND remaining > 0 AND expires_at <= $2 ORDER BY customer_id, earned_at, ledger_id""";
+
+  private static final String EXPIRING = """
+      SELECT coalesce(sum(remaining), 0) FROM loyalty_lots
+      WHERE organization_id = $1 AND customer_id = $2 AND remaining > 0 AND expires_at <= $3""";
+
+  private static final String INSERT_HOLD = """
+      INSERT INTO loyalty_holds (organization_id, id, customer_id, points, reference, status, expires_at, created_at)
+      VALUES ($1, $2, $3, $4, $5, 'open', $6, $7)""";
+
+  private static final String HOLD = """
+      SELECT id, customer_id, points, reference, status, expires_at FROM loyalty_holds
+      WHERE organization_id = $1 AND id = $2""";
+
+  private static final String LOCK_HOLD = HOLD + " FOR UPDATE";
+
+  private static final String HOLD_BY_REFERENCE = """
+      SELECT id, customer_id, points, reference, status, expires_at FROM loyalty_holds
+      WHERE organization_id = $1 AND reference = $2 ORDER BY created_at DESC LIMIT 1""";
+
+  private static final String CLOSE_HOLD =
+      "UPDATE loyalty_holds SET status = $3, closed_at = $4 WHERE organization_id = $1 AND id = $2";
+
+  private static final String DUE_HOLDS = """
+      SELECT id FROM loyalty_holds WHERE organization_id = $1 AND status = 'open' AND expires_at <= $2""";
+
+  private static final String ACCOUNTS_FOR_REVIEW = """
+      SELECT customer_id FROM loyalty_accounts WHERE organization_id = $1 AND tier <> $2""";
+
+  private static final String LEDGER_PAGE = "SELECT " + LEDGER_COLUMNS + """
+       FROM loyalty_ledger WHERE organization_id = $1 AND customer_id = $2 AND ($3::bigint IS NULL OR id < $3)
+      ORDER BY id DESC LIMIT $4""";
+
+  private static final String TENANTS = "SELECT organization_id FROM loyalty_tenants";
+
+  Future<LoyaltyProgram> program(SqlConnection conn, UUID org) {
+    return conn.preparedQuery(PROGRAM).execute(Tuple.of(org)).map(rows -> {
+      if (rows.size() == 0) {
+        return LoyaltyProgram.DEFAULT;
+      }
+      Row r = rows.iterator().next();
+      List<Tier> tiers = new ArrayList<>();
+      for (Object o : (JsonArray) r.getValue("tiers")) {
+        JsonObject t = (JsonObject) o;
+        List<String> benefits = new ArrayList<>();
+        t.getJsonArray("benefits", new JsonArray()).forEach(b -> benefits.add(String.valueOf(b)));
+        tiers.add(new Tier(t.getString("code"), t.getLong("threshold"), new BigDecimal(t.getValue("multiplier").toString()), benefits));
+      }
+      return new LoyaltyProgram(r.getString("strategy"), r.getBigDecimal("points_per_unit"), r.getBigDecimal("max_points_rate"),
+          r.getInteger("points_per_money_unit"), r.getInteger("min_redemption"), r.getInteger("tier_window_months"),
+          r.getInteger("downgrade_grace_days"), r.getInteger("expiry_months"), r.getInteger("hold_minutes"), tiers);
+    });
+  }
+
+  Future<Void> saveProgram(SqlConnection conn, UUID org, LoyaltyProgram p, String actor) {
+    JsonArray tiers = new JsonArray();
+    p.tiers().forEach(t -> tiers.add(new JsonObject().put("code", t.code()).put("threshold", t.threshold())
+        .put("multiplier", t.multiplier().toPlainString()).put("benefits", new JsonArray(t.benefits()))));
+    return conn.preparedQuery(SAVE_PROGRAM).execute(Tuple.of(org, p.strategy(), p.pointsPerUnit(), p.maxPointsRate())
+        .addValue(p.pointsPerMoneyUnit()).addValue(p.minRedemption()).addValue(p.tierWindowMonths())
+        .addValue(p.downgradeGraceDays()).addValue(p.expiryMonths()).addValue(p.holdMinutes()).addValue(tiers).addValue(actor))
+        .mapEmpty();
+  }
+
+  /** The customer's status, or null when there is no such (non-deleted) customer in this tenant. */
+  Future<String> customerStatus(SqlConnection conn, UUID org, UUID customerId) {
+    return conn.preparedQuery(CUSTOMER_STATUS).execute(Tuple.of(org, customerId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+  }
+
+  /** Opens the account on first use, then locks it for the rest of the transaction. */
+  Future<LoyaltyAccount> lockAccount(SqlConnection conn, UUID org, UUID customerId, String firstTier, Instant now) {
+    return conn.preparedQuery(OPEN_ACCOUNT).execute(Tuple.of(org, customerId, firstTier, utc(now)))
+        .compose(created -> created.size() == 0 ? Future.succeededFuture()
+            : conn.preparedQuery(REGISTER_TENANT).execute(Tuple.of(org)).mapEmpty())
+        .compose(v -> conn.preparedQuery(LOCK_ACCOUNT).execute(Tuple.of(org, customerId)))
+        .map(rows -> account(rows.iterator().next()));
+  }
+
+  Future<LoyaltyAccount> account(SqlConnection conn, UUID org, UUID customerId) {
+    return conn.preparedQuery(ACCOUNT).execute(Tuple.of(org, customerId))
+        .map(rows -> rows.size() == 0 ? null : account(rows.iterator().next()));
+  }
+
+  Future<Void> updateAccount(SqlConnection conn, UUID org, UUID customerId, long balanceDelta, long heldDelta, long lifetimeDelta,
+                             String tier, Instant tierSince, Instant belowTierSince) {
+    return conn.preparedQuery(UPDATE_ACCOUNT).execute(Tuple.of(org, customerId, balanceDelta, heldDelta, lifetimeDelta, tier)
+        .addValue(utc(tierSince)).addValue(belowTierSince == null ? null : utc(belowTierSince))).mapEmpty();
+  }
+
+  /** Appends an entry, or answers null when its idempotency key is already taken. */
+  Future<LedgerEntry> append(SqlConnection conn, UUID org, LedgerEntry e, String idempotencyKey) {
+    return conn.preparedQuery(INSERT_ENTRY).execute(Tuple.of(org, e.customerId(), e.type(), e.points(), e.heldDelta(), e.balanceAfter())
+            .addValue(e.amount()).addValue(e.reference()).addValue(idempotencyKey).addValue(e.requestHash()).addValue(e.channel())
+            .addValue(e.reason()).addValue(e.actor()).addValue(e.shortfall()).addValue(e.tierAfter()).addValue(e.tierUpgraded())
+            .addValue(utc(e.createdAt())))
+        .map(rows -> rows.size() == 0 ? null : entry(rows.iterator().next()));
+  }
+
+  Future<LedgerEntry> entryByKey(SqlConnection conn, UUID org, String idempotencyKey) {
+    return conn.preparedQuery(ENTRY_BY_KEY).execute(Tuple.of(org, idempotencyKey))
+        .map(rows -> rows.size() == 0 ? null : entry(rows.iterator().next()));
+  }
+
+  Future<Long> qualifying(SqlConnection conn, UUID org, UUID customerId, Instant since) {
+    return conn.preparedQuery(QUALIFYING).execute(Tuple.of(org, customerId, utc(since)))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  Future<Void> addLot(SqlConnection conn, UUID org, LedgerEntry earn, Instant expiresAt) {
+    return conn.preparedQuery(ADD_LOT).execute(Tuple.of(org, earn.id(), earn.customerId(), earn.points(), utc(earn.createdAt()),
+        expiresAt == null ? null : utc(expiresAt))).mapEmpty();
+  }
+
+  /** Takes points from the customer's lots, oldest first (the preferred lot first); answers how many were taken. */
+  Future<Long> consume(SqlConnection conn, UUID org, UUID customerId, long points, long preferredLot) {
+    if (points <= 0) {
+      return Future.succeededFuture(0L);
+    }
+    return conn.preparedQuery(LOTS_FIFO).execute(Tuple.of(org, customerId, preferredLot)).compose(rows -> {
+      List<Tuple> takes = new ArrayList<>();
+      long left = points;
+      for (Row r : rows) {
+        if (left == 0) {
+          break;
+        }
+        long take = Math.min(left, r.getLong("remaining"));
+        takes.add(Tuple.of(org, r.getLong("ledger_id"), take));
+        left -= take;
+      }
+      long taken = points - left;
+      return takes.isEmpty() ? Future.succeededFuture(taken)
+          : conn.preparedQuery(TAKE_FROM_LOT).executeBatch(takes).map(taken);
+    });
+  }
+
+  record ExpiredLot(long ledgerId, UUID customerId, long remaining) {}
+
+  Future<List<ExpiredLot>> expiredLots(SqlConnection conn, UUID org, Instant now) {
+    return conn.preparedQuery(EXPIRED_LOTS).execute(Tuple.of(org, utc(now))).map(rows -> {
+      List<ExpiredLot> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new ExpiredLot(r.getLong("ledger_id"), r.getUUID("customer_id"), r.getLong("remaining"))));
+      return out;
+    });
+  }
+
+  Future<Long> expiring(SqlConnection conn, UUID org, UUID customerId, Instant before) {
+    return conn.preparedQuery(EXPIRING).execute(Tuple.of(org, customerId, utc(before))).map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  Future<Void> insertHold(SqlConnection conn, UUID org, Hold h, Instant now) {
+    return conn.preparedQuery(INSERT_HOLD).execute(Tuple.of(org, h.id(), h.customerId(), h.points(), h.reference(),
+        utc(h.expiresAt())).addValue(utc(now))).mapEmpty();
+  }
+
+  Future<Hold> hold(SqlConnection conn, UUID org, UUID holdId) {
+    return conn.preparedQuery(HOLD).execute(Tuple.of(org, holdId)).map(rows -> rows.size() == 0 ? null : hold(rows.iterator().next()));
+  }
+
+  Future<Hold> lockHold(SqlConnection conn, UUID org, UUID holdId) {
+    return conn.preparedQuery(LOCK_HOLD).execute(Tuple.of(org, holdId)).map(rows -> rows.size() == 0 ? null : hold(rows.iterator().next()));
+  }
+
+  Future<Hold> holdByReference(SqlConnection conn, UUID org, String reference) {
+    return conn.preparedQuery(HOLD_BY_REFERENCE).execute(Tuple.of(org, reference))
+        .map(rows -> rows.size() == 0 ? null : hold(rows.iterator().next()));
+  }
+
+  Future<Void> closeHold(SqlConnection conn, UUID org, UUID holdId, String status, Instant now) {
+    return conn.preparedQuery(CLOSE_HOLD).execute(Tuple.of(org, holdId, status, utc(now))).mapEmpty();
+  }
+
+  Future<List<UUID>> dueHolds(SqlConnection conn, UUID org, Instant now) {
+    return conn.preparedQuery(DUE_HOLDS).execute(Tuple.of(org, utc(now))).map(PointsLedger::uuids);
+  }
+
+  Future<List<UUID>> accountsAboveFirstTier(SqlConnection conn, UUID org, String firstTier) {
+    return conn.preparedQuery(ACCOUNTS_FOR_REVIEW).execute(Tuple.of(org, firstTier)).map(PointsLedger::uuids);
+  }
+
+  Future<List<LedgerEntry>> page(SqlConnection conn, UUID org, UUID customerId, Long beforeId, int limit) {
+    return conn.preparedQuery(LEDGER_PAGE).execute(Tuple.of(org, customerId, beforeId, limit)).map(rows -> {
+      List<LedgerEntry> out = new ArrayList<>();
+      rows.forEach(r -> out.add(entry(r)));
+      return out;
+    });
+  }
+
+  /** Organization ids only (not tenant data): the scheduled jobs visit each in its own tenant transaction. */
+  Future<List<UUID>> tenants(io.vertx.sqlclient.Pool pool) {
+    return pool.query(TENANTS).execute().map(PointsLedger::uuids);
+  }
+
+  private static List<UUID> uuids(RowSet<Row> rows) {
+    List<UUID> out = new ArrayList<>();
+    rows.forEach(r -> out.add(r.getUUID(0)));
+    return out;
+  }
+
+  private static LoyaltyAccount account(Row r) {
+    OffsetDateTime below = r.getOffsetDateTime("below_tier_since");
+    return new LoyaltyAccount(r.getUUID("customer_id"), r.getLong("balance"), r.getLong("held"), r.getLong("lifetime_earned"),
+        r.getString("tier"), r.getOffsetDateTime("tier_since").toInstant(), below == null ? null : below.toInstant());
+  }
+
+  private static Hold hold(Row r) {
+    return new Hold(r.getUUID("id"), r.getUUID("customer_id"), r.getLong("points"), r.getString("reference"), r.getString("status"),
+        r.getOffsetDateTime("expires_at").toInstant());
+  }
+
+  static LedgerEntry entry(Row r) {
+    return new LedgerEntry(r.getLong("id"), r.getUUID("customer_id"), r.getString("entry_type"), r.getLong("points"),
+        r.getLong("held_delta"), r.getLong("balance_after"), r.getBigDecimal("amount"), r.getString("reference"),
+        r.getString("request_hash"), r.getString("channel"), r.getString("reason"), r.getString("actor"), r.getLong("shortfall"),
+        r.getString("tier_after"), r.getBoolean("tier_upgraded"), r.getOffsetDateTime("created_at").toInstant());
+  }
+
+  static OffsetDateTime utc(Instant i) {
+    return i.atOffset(ZoneOffset.UTC);
+  }
+}
