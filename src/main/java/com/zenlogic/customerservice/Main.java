@@ -6,6 +6,7 @@ import com.zenlogic.customerservice.infra.ConfigException;
 import com.zenlogic.customerservice.infra.ConfigLoader;
 import com.zenlogic.customerservice.infra.DbUrl;
 import com.zenlogic.customerservice.infra.DevDefaults;
+import com.zenlogic.customerservice.infra.DevToken;
 import com.zenlogic.customerservice.infra.EmbeddedDatabase;
 import com.zenlogic.customerservice.infra.Metrics;
 import io.vertx.core.Vertx;
@@ -95,7 +96,7 @@ public final class Main {
         .put("sub", "dev-admin")
         .put("user_id", "dev-admin")
         .put("organization_id", DEV_ORGANIZATION.toString())
-        .put("permissions", new JsonArray().add("customers:read").add("customers:write"));
+        .put("permissions", new JsonArray(DevToken.ALL_PERMISSIONS));
     return Auth.devToken(vertx, config, claims, 12 * 60);
   }
 

@@ -56,7 +56,12 @@ public final class Bus {
 
   private static <Q> void reply(Message<Q> message, Object result, Throwable failure) {
     if (failure == null) {
-      message.reply(result);
+      try {
+        message.reply(result);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(Bus.class).error("{} cannot reply", message.address(), e);
+        message.fail(INTERNAL, e.toString());
+      }
     } else if (failure instanceof DomainException e) {
       message.fail(e.code().ordinal(), (e.field() == null ? "" : e.field()) + "\u0000" + e.getMessage());
     } else if (Unavailable.isDependencyFailure(failure)) {

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 public final class DevToken {
   /** Every permission the service checks; a dev token without --perm gets them all. */
   public static final List<String> ALL_PERMISSIONS = List.of(
-      "customers:read", "customers:write");
+      "customers:read", "customers:write", "loyalty:read", "loyalty:write", "loyalty:admin");
 
   private DevToken() {}
 

@@ -96,7 +96,7 @@ public final class LoyaltyMessages {
   public record PunchPrograms(List<PunchProgram> programs) implements Bus.Local {}
 
   public record PunchCard(UUID programId, String name, int stamps, int stampsRequired, int rewardsAvailable, int rewardsIssued,
-                          int rewardsRedeemed, String reward) {}
+                          int rewardsRedeemed, String reward) implements Bus.Local {}
 
   public record PunchCards(List<PunchCard> cards) implements Bus.Local {}
 

@@ -241,6 +241,27 @@ class LoyaltyEngineTest {
   }
 
   @Test
+  void aLapsedTierGoesDownOneLevelPerGracePeriod() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2025-01-10T12:00:00Z"));
+    LoyaltyService loyalty = service(clock);
+    UUID c = UUID.fromString(customer());
+    assertEquals("gold", await(loyalty.earn(new LoyaltyMessages.Earn(caller, c, "big", new BigDecimal("6000"), null, "pos",
+        List.of()))).tier());
+    clock.advance(Duration.ofDays(400));   // the purchase left the 12-month window
+    assertEquals(0, (int) await(loyalty.reviewTiers(org)), "first review only starts the grace period");
+    clock.advance(Duration.ofDays(29));
+    assertEquals(0, (int) await(loyalty.reviewTiers(org)));
+    clock.advance(Duration.ofDays(2));
+    assertEquals(1, (int) await(loyalty.reviewTiers(org)));
+    assertEquals("silver", await(loyalty.tier(caller, c)).tier(), "one tier at a time");
+    assertEquals(0, (int) await(loyalty.reviewTiers(org)));
+    clock.advance(Duration.ofDays(31));
+    assertEquals(1, (int) await(loyalty.reviewTiers(org)));
+    assertEquals("bronze", await(loyalty.tier(caller, c)).tier());
+    assertEquals(2, sql("SELECT count(*) FROM outbox WHERE event_type = 'loyalty.tier.downgraded'"));
+  }
+
+  @Test
   void anUncapturedHoldExpiresAndGivesItsPointsBack() throws Exception {
     String c = customer();
     earn(c, "t", 500);

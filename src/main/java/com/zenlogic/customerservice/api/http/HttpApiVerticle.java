@@ -64,12 +64,26 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "addAddress", details::addAddress);
           bind(builder, "replaceAddress", details::replaceAddress);
           bind(builder, "deleteAddress", details::deleteAddress);
+          LoyaltyHandlers loyalty = new LoyaltyHandlers(vertx);
+          bind(builder, "getLoyalty", loyalty::account);
+          bind(builder, "getLoyaltyLedger", loyalty::ledger);
+          bind(builder, "earnPoints", loyalty::earn);
+          bind(builder, "redeemPoints", loyalty::redeem);
+          bind(builder, "adjustPoints", loyalty::adjust);
+          bind(builder, "reversePoints", loyalty::reverse);
+          bind(builder, "getPunchCards", loyalty::punchCards);
+          bind(builder, "redeemPunchReward", loyalty::redeemReward);
+          bind(builder, "listPunchPrograms", loyalty::punchPrograms);
+          bind(builder, "createPunchProgram", loyalty::createPunchProgram);
+          bind(builder, "getLoyaltyProgram", loyalty::program);
+          bind(builder, "putLoyaltyProgram", loyalty::putProgram);
+          bind(builder, "getLoyaltyLiability", loyalty::liability);
           bind(builder, "getPreferences", details::getPreferences);
           bind(builder, "replacePreferences", details::replacePreferences);
           Router router = builder.createRouter();
           new OpsRoutes(vertx, db, cache).mount(router);
           router.route().failureHandler(HttpErrors::handle);
-          for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
+          for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500, 503}) {
             router.errorHandler(status, HttpErrors::handle);
           }
           server = vertx.createHttpServer(new HttpServerOptions()

@@ -1,0 +1,253 @@
+package com.zenlogic.customerservice.api.http;
+
+import com.zenlogic.customerservice.infra.Bus;
+import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.loyalty.LedgerEntry;
+import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
+import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
+import com.zenlogic.customerservice.loyalty.Tier;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/** /api/v1/.../loyalty: JSON to loyalty messages on the event bus and back. */
+final class LoyaltyHandlers {
+  static final String READ = "loyalty:read";
+  static final String WRITE = "loyalty:write";
+  static final String ADMIN = "loyalty:admin";
+
+  private final Vertx vertx;
+
+  LoyaltyHandlers(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void account(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, READ);
+    reply(ctx, Bus.<LoyaltyMessages.AccountView>request(vertx, LoyaltyMessages.ACCOUNT,
+        new LoyaltyMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(a -> new JsonObject()
+        .put("customer_id", a.customerId().toString())
+        .put("balance", a.balance()).put("held", a.held()).put("available", a.available())
+        .put("redeemable_amount", a.redeemableAmount().toPlainString())
+        .put("lifetime_earned", a.lifetimeEarned()).put("qualifying_points", a.qualifyingPoints())
+        .put("expiring_in_30_days", a.expiringIn30Days())
+        .put("tier", tierJson(a.tier()))));
+  }
+
+  void ledger(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, READ);
+    String before = Requests.query(ctx, "before");
+    reply(ctx, Bus.<LoyaltyMessages.LedgerPage>request(vertx, LoyaltyMessages.LEDGER, new LoyaltyMessages.LedgerQuery(caller,
+        Requests.pathId(ctx, "id"), before == null ? null : Long.valueOf(before), Requests.integer(ctx, "limit", 50))).map(page -> {
+          JsonArray items = new JsonArray();
+          page.entries().forEach(e -> items.add(entryJson(e)));
+          return new JsonObject().put("items", items).put("next_before", page.nextBeforeId());
+        }));
+  }
+
+  void earn(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, WRITE);
+    JsonObject b = Requests.body(ctx);
+    List<LoyaltyMessages.Item> items = new ArrayList<>();
+    for (Object o : b.getJsonArray("items", new JsonArray())) {
+      JsonObject i = (JsonObject) o;
+      items.add(new LoyaltyMessages.Item(i.getString("product_id"), i.getString("category"), i.getInteger("quantity")));
+    }
+    Double rate = b.getDouble("points_rate");
+    LoyaltyMessages.Earn earn = new LoyaltyMessages.Earn(caller, Requests.pathId(ctx, "id"), b.getString("transaction_id"),
+        money("amount", b.getValue("amount")), rate == null || rate == 0 ? null : BigDecimal.valueOf(rate),
+        b.getString("channel", "api"), items);
+    reply(ctx, Bus.<LoyaltyMessages.EarnResult>request(vertx, LoyaltyMessages.EARN, earn).map(e -> new JsonObject()
+        .put("points_earned", e.pointsEarned()).put("points_balance", e.pointsBalance()).put("tier", e.tier())
+        .put("tier_upgraded", e.tierUpgraded()).put("replayed", e.replayed())));
+  }
+
+  void redeem(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, WRITE);
+    JsonObject b = Requests.body(ctx);
+    reply(ctx, Bus.<LoyaltyMessages.RedeemResult>request(vertx, LoyaltyMessages.REDEEM, new LoyaltyMessages.Redeem(caller,
+        Requests.pathId(ctx, "id"), b.getLong("points"), b.getString("reference_id"), b.getString("reason"))).map(r -> new JsonObject()
+        .put("points_redeemed", r.pointsRedeemed()).put("discount_amount", r.discountAmount().toPlainString())
+        .put("points_balance", r.pointsBalance())));
+  }
+
+  void adjust(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, ADMIN);
+    JsonObject b = Requests.body(ctx);
+    reply(ctx, Bus.<LoyaltyMessages.AdjustResult>request(vertx, LoyaltyMessages.ADJUST, new LoyaltyMessages.Adjust(caller,
+        Requests.pathId(ctx, "id"), b.getLong("points"), b.getString("reason"), ctx.request().getHeader("Idempotency-Key")))
+        .map(r -> new JsonObject().put("points", r.points()).put("points_balance", r.pointsBalance()).put("replayed", r.replayed())));
+  }
+
+  void reverse(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, WRITE);
+    JsonObject b = Requests.body(ctx);
+    reply(ctx, Bus.<LoyaltyMessages.ReverseResult>request(vertx, LoyaltyMessages.REVERSE, new LoyaltyMessages.Reverse(caller,
+        b.getString("reference"), b.getString("reason"))).map(r -> new JsonObject().put("customer_id", r.customerId().toString())
+        .put("points_reversed", r.pointsReversed()).put("shortfall", r.shortfall()).put("points_balance", r.pointsBalance())));
+  }
+
+  void punchCards(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, READ);
+    reply(ctx, Bus.<LoyaltyMessages.PunchCards>request(vertx, LoyaltyMessages.PUNCH_CARDS,
+        new LoyaltyMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(cards -> {
+          JsonArray items = new JsonArray();
+          cards.cards().forEach(c -> items.add(cardJson(c)));
+          return new JsonObject().put("items", items);
+        }));
+  }
+
+  void redeemReward(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, WRITE);
+    JsonObject b = Requests.body(ctx);
+    reply(ctx, Bus.<LoyaltyMessages.PunchCard>request(vertx, LoyaltyMessages.PUNCH_REDEEM, new LoyaltyMessages.RedeemReward(caller,
+        Requests.pathId(ctx, "id"), Requests.pathId(ctx, "program_id"), b.getString("reference"))).map(LoyaltyHandlers::cardJson));
+  }
+
+  void punchPrograms(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, READ);
+    reply(ctx, Bus.<LoyaltyMessages.PunchPrograms>request(vertx, LoyaltyMessages.PUNCH_PROGRAMS,
+        new LoyaltyMessages.ProgramQuery(caller)).map(p -> {
+          JsonArray items = new JsonArray();
+          p.programs().forEach(x -> items.add(programJson(x)));
+          return new JsonObject().put("items", items);
+        }));
+  }
+
+  void createPunchProgram(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, ADMIN);
+    JsonObject b = Requests.body(ctx);
+    LoyaltyMessages.PunchProgram p = new LoyaltyMessages.PunchProgram(null, b.getString("name"),
+        CustomerInput.strings(b.getJsonArray("product_ids")), b.getString("category"), b.getInteger("stamps_required"),
+        b.getString("reward"), true);
+    Bus.<LoyaltyMessages.PunchProgram>request(vertx, LoyaltyMessages.PUNCH_PROGRAM_CREATE, new LoyaltyMessages.CreatePunchProgram(caller, p))
+        .onSuccess(x -> Responses.json(ctx, 201, programJson(x)))
+        .onFailure(ctx::fail);
+  }
+
+  void program(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, READ);
+    reply(ctx, Bus.<LoyaltyMessages.ProgramView>request(vertx, LoyaltyMessages.PROGRAM_GET, new LoyaltyMessages.ProgramQuery(caller))
+        .map(v -> programJson(v.program())));
+  }
+
+  void putProgram(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, ADMIN);
+    JsonObject b = Requests.body(ctx);
+    List<Tier> tiers = new ArrayList<>();
+    for (Object o : b.getJsonArray("tiers")) {
+      JsonObject t = (JsonObject) o;
+      tiers.add(new Tier(t.getString("code"), t.getLong("threshold"), decimal("tiers", t.getValue("multiplier")),
+          CustomerInput.strings(t.getJsonArray("benefits"))));
+    }
+    BigDecimal rate = decimal("points_per_unit", b.getValue("points_per_unit"));
+    LoyaltyProgram program = new LoyaltyProgram(b.getString("strategy"), rate,
+        b.containsKey("max_points_rate") ? decimal("max_points_rate", b.getValue("max_points_rate")) : rate,
+        b.getInteger("points_per_money_unit"), b.getInteger("min_redemption"), b.getInteger("tier_window_months"),
+        b.getInteger("downgrade_grace_days"), b.getInteger("expiry_months"), b.getInteger("hold_minutes"), tiers);
+    reply(ctx, Bus.<LoyaltyMessages.ProgramView>request(vertx, LoyaltyMessages.PROGRAM_PUT, new LoyaltyMessages.ProgramUpdate(caller, program))
+        .map(v -> programJson(v.program())));
+  }
+
+  void liability(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, READ);
+    Instant to = instant("to", Requests.query(ctx, "to"), Instant.now());
+    Instant from = instant("from", Requests.query(ctx, "from"), to.minus(30, ChronoUnit.DAYS));
+    if (!from.isBefore(to)) {
+      throw DomainException.invalid("from", "must be before to");
+    }
+    reply(ctx, Bus.<LoyaltyMessages.Liability>request(vertx, LoyaltyMessages.LIABILITY, new LoyaltyMessages.LiabilityQuery(caller, from, to))
+        .map(l -> new JsonObject()
+            .put("points_outstanding", l.pointsOutstanding()).put("value", l.value().toPlainString())
+            .put("by_tier", buckets(l.byTier())).put("by_expiry_month", buckets(l.byExpiryMonth()))
+            .put("period", new JsonObject().put("from", l.from().toString()).put("to", l.to().toString())
+                .put("issued", l.issued()).put("redeemed", l.redeemed()).put("expired", l.expired()).put("reversed", l.reversed()))));
+  }
+
+  private static void reply(RoutingContext ctx, Future<JsonObject> result) {
+    result.onSuccess(json -> Responses.ok(ctx, json)).onFailure(ctx::fail);
+  }
+
+  /** Money from JSON: "99.99" or 99.99, exact to the cent. */
+  static BigDecimal money(String field, Object value) {
+    BigDecimal amount = decimal(field, value);
+    if (amount.signum() < 0 || amount.scale() > 2 || amount.compareTo(new BigDecimal("1000000000")) > 0) {
+      throw DomainException.invalid(field, "must be an amount from 0 to 1000000000 with at most 2 decimals");
+    }
+    return amount;
+  }
+
+  static BigDecimal decimal(String field, Object value) {
+    try {
+      // Number.toString of a parsed JSON number is its shortest exact decimal: 99.99 stays 99.99.
+      String text = value instanceof Number n ? n.toString() : value instanceof String s ? s.trim() : null;
+      if (text != null) {
+        BigDecimal d = new BigDecimal(text).stripTrailingZeros();
+        return d.scale() < 0 ? d.setScale(0) : d;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the error below
+    }
+    throw DomainException.invalid(field, "must be a decimal number");
+  }
+
+  private static Instant instant(String field, String value, Instant fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw DomainException.invalid(field, "must be an ISO-8601 instant like 2026-01-01T00:00:00Z");
+    }
+  }
+
+  private static JsonArray buckets(List<LoyaltyMessages.Bucket> buckets) {
+    JsonArray out = new JsonArray();
+    buckets.forEach(b -> out.add(new JsonObject().put("key", b.key()).put("points", b.points()).put("value", b.value().toPlainString())));
+    return out;
+  }
+
+  private static JsonObject tierJson(LoyaltyMessages.TierInfo t) {
+    return new JsonObject().put("code", t.tier()).put("multiplier", t.multiplier().toPlainString())
+        .put("benefits", new JsonArray(t.benefits())).put("next_tier", t.nextTier()).put("points_to_next_tier", t.pointsToNextTier());
+  }
+
+  private static JsonObject entryJson(LedgerEntry e) {
+    return new JsonObject().put("id", e.id()).put("type", e.type()).put("points", e.points()).put("held_delta", e.heldDelta())
+        .put("balance_after", e.balanceAfter()).put("amount", e.amount() == null ? null : e.amount().toPlainString())
+        .put("reference", e.reference()).put("channel", e.channel()).put("reason", e.reason()).put("actor", e.actor())
+        .put("shortfall", e.shortfall()).put("created_at", e.createdAt().toString());
+  }
+
+  private static JsonObject cardJson(LoyaltyMessages.PunchCard c) {
+    return new JsonObject().put("program_id", c.programId().toString()).put("name", c.name()).put("stamps", c.stamps())
+        .put("stamps_required", c.stampsRequired()).put("rewards_available", c.rewardsAvailable())
+        .put("rewards_issued", c.rewardsIssued()).put("rewards_redeemed", c.rewardsRedeemed()).put("reward", c.reward());
+  }
+
+  private static JsonObject programJson(LoyaltyMessages.PunchProgram p) {
+    return new JsonObject().put("id", p.id().toString()).put("name", p.name()).put("product_ids", new JsonArray(p.productIds()))
+        .put("category", p.category()).put("stamps_required", p.stampsRequired()).put("reward", p.reward()).put("active", p.active());
+  }
+
+  private static JsonObject programJson(LoyaltyProgram p) {
+    JsonArray tiers = new JsonArray();
+    p.tiers().forEach(t -> tiers.add(new JsonObject().put("code", t.code()).put("threshold", t.threshold())
+        .put("multiplier", t.multiplier().toPlainString()).put("benefits", new JsonArray(t.benefits()))));
+    return new JsonObject().put("strategy", p.strategy()).put("points_per_unit", p.pointsPerUnit().toPlainString())
+        .put("max_points_rate", p.maxPointsRate().toPlainString()).put("points_per_money_unit", p.pointsPerMoneyUnit())
+        .put("min_redemption", p.minRedemption()).put("tier_window_months", p.tierWindowMonths())
+        .put("downgrade_grace_days", p.downgradeGraceDays()).put("expiry_months", p.expiryMonths())
+        .put("hold_minutes", p.holdMinutes()).put("tiers", tiers);
+  }
+}
