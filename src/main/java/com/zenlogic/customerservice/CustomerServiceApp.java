@@ -5,6 +5,7 @@ import com.zenlogic.customerservice.api.http.HttpApiVerticle;
 import com.zenlogic.customerservice.infra.cache.CacheFactory;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import java.util.function.Supplier;
+import com.zenlogic.customerservice.credit.CreditVerticle;
 import com.zenlogic.customerservice.infra.AppConfig;
 import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.loyalty.LoyaltyVerticle;
@@ -38,6 +39,7 @@ public final class CustomerServiceApp {
           return listener
               .compose(id -> vertx.deployVerticle(new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches,
                   60_000, 3_600_000)))
+              .compose(id -> vertx.deployVerticle(new CreditVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches)))
               .compose(id -> vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches),
                   new DeploymentOptions().setInstances(config.httpInstances()))
               .compose(id2 -> vertx.deployVerticle(() -> new GrpcApiVerticle(config, runtime, caches),

@@ -17,18 +17,21 @@ import java.util.UUID;
  * scan: were the order ever different, the policy (empty setting matches nothing) would answer
  * "not found", never another tenant's row. Deleted customers are not found.
  *
- * <p>This read model deliberately joins the loyalty account (owned by the loyalty capability): the
- * checkout needs both, and one round trip is the point of this class.
+ * <p>This read model deliberately joins the loyalty account and the approved credit line (owned by
+ * their capabilities): the checkout needs all three, and one round trip is the point of this class.
  */
 public final class CheckoutReads {
   private static final String TENANT = "WITH t AS MATERIALIZED (SELECT set_config('app.organization_id', $1, true)::uuid AS org) ";
 
   private static final String LOYALTY = """
        LEFT JOIN loyalty_accounts la ON la.organization_id = c.organization_id AND la.customer_id = c.id
-       LEFT JOIN loyalty_programs lp ON lp.organization_id = c.organization_id""";
+       LEFT JOIN loyalty_programs lp ON lp.organization_id = c.organization_id
+       LEFT JOIN credit_lines cl ON cl.organization_id = c.organization_id AND cl.customer_id = c.id AND cl.status = 'approved'""";
 
   private static final String SELECT = "SELECT c.*, coalesce(la.balance, 0) AS points_balance, coalesce(la.held, 0) AS points_held, "
-      + "coalesce(la.lifetime_earned, 0) AS lifetime_points, coalesce(la.tier, lp.tiers->0->>'code', 'bronze') AS loyalty_tier FROM t ";
+      + "coalesce(la.lifetime_earned, 0) AS lifetime_points, coalesce(la.tier, lp.tiers->0->>'code', 'bronze') AS loyalty_tier, "
+      + "coalesce(cl.credit_limit, 0) AS credit_limit, coalesce(greatest(cl.credit_limit - cl.outstanding + cl.credit_balance, 0), 0) "
+      + "AS credit_available, cl.outstanding AS credit_outstanding, cl.terms_days, cl.currency FROM t ";
 
   private static final String BY_ID = TENANT + SELECT + "CROSS JOIN LATERAL (SELECT " + CustomerRepository.COLUMNS
       + " FROM customers WHERE organization_id = t.org AND id = $2 AND deleted_at IS NULL OFFSET 0) c " + LOYALTY;
@@ -73,6 +76,7 @@ public final class CheckoutReads {
     }
     Row r = it.next();
     return new CheckoutView(CustomerRepository.fromRow(r), r.getLong("points_balance"), r.getLong("points_held"),
-        r.getLong("lifetime_points"), r.getString("loyalty_tier"));
+        r.getLong("lifetime_points"), r.getString("loyalty_tier"), r.getBigDecimal("credit_limit"), r.getBigDecimal("credit_available"),
+        r.getBigDecimal("credit_outstanding"), r.getInteger("terms_days"), r.getString("currency"));
   }
 }

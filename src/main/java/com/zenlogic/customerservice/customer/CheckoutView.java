@@ -1,4 +1,11 @@
 package com.zenlogic.customerservice.customer;
 
-/** What the POS needs at checkout: the customer and the summary of their points. */
-public record CheckoutView(Customer customer, long pointsBalance, long pointsHeld, long lifetimePoints, String loyaltyTier) {}
+import java.math.BigDecimal;
+
+/**
+ * What the POS and Order Service need at checkout: the customer, the summary of their points and of
+ * their approved credit line (credit fields are null without one).
+ */
+public record CheckoutView(Customer customer, long pointsBalance, long pointsHeld, long lifetimePoints, String loyaltyTier,
+                           BigDecimal creditLimit, BigDecimal creditAvailable, BigDecimal creditOutstanding, Integer termsDays,
+                           String currency) {}

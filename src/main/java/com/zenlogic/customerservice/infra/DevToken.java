@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 public final class DevToken {
   /** Every permission the service checks; a dev token without --perm gets them all. */
   public static final List<String> ALL_PERMISSIONS = List.of(
-      "customers:read", "customers:write", "loyalty:read", "loyalty:write", "loyalty:admin");
+      "customers:read", "customers:write", "loyalty:read", "loyalty:write", "loyalty:admin", "credit:read", "credit:write",
+      "credit:approve");
 
   private DevToken() {}
 

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.zenlogic.customerservice.api.grpc.v1.GetCustomerRequest;
 import com.zenlogic.customerservice.api.grpc.v1.GetCustomerResponse;
 import com.zenlogic.customerservice.api.grpc.v1.LookupCustomerRequest;
+import com.zenlogic.customerservice.api.grpc.v1.CreditAccount;
 import com.zenlogic.customerservice.api.grpc.v1.LoyaltyAccount;
 import com.zenlogic.customerservice.customer.CheckoutReads;
 import com.zenlogic.customerservice.customer.CheckoutView;
@@ -110,9 +111,16 @@ final class CustomerRpc {
             .setTier(view.loyaltyTier()).setLifetimePoints(view.lifetimePoints()))
         .setLoyaltyTier(view.loyaltyTier())
         .setLoyaltyPoints(view.pointsBalance())
+        .setCreditLimit(Amounts.wire(view.creditLimit()))
+        .setCreditAvailable(Amounts.wire(view.creditAvailable()))
         .setCustomerType(p.customerType().code())
         .setStatus(p.status().code())
         .setVersion(c.version());
+    if (view.creditOutstanding() != null) {
+      b.setCredit(CreditAccount.newBuilder().setCreditLimit(Amounts.wire(view.creditLimit()))
+          .setOutstanding(Amounts.wire(view.creditOutstanding())).setAvailable(Amounts.wire(view.creditAvailable()))
+          .setStatus("approved").setPaymentTermsDays(view.termsDays()).setCurrency(view.currency()));
+    }
     setIf(p.firstName(), b::setFirstName);
     setIf(p.lastName(), b::setLastName);
     setIf(p.displayName(), b::setName);

@@ -72,7 +72,18 @@ public final class GrpcApiVerticle extends VerticleBase {
           calls.unary(CustomerServiceGrpcService.CancelLoyaltyHold, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::cancel));
       service.bind(CustomerServiceGrpcService.GetLoyaltyTier,
           calls.unary(CustomerServiceGrpcService.GetLoyaltyTier, LoyaltyRpc.READ, r -> r.getOrganizationId(), loyalty::tier));
+      CreditRpc credit = new CreditRpc(vertx);
+      service.bind(CustomerServiceGrpcService.CheckCreditAvailability,
+          calls.unary(CustomerServiceGrpcService.CheckCreditAvailability, CreditRpc.READ, r -> r.getOrganizationId(), credit::check));
+      service.bind(CustomerServiceGrpcService.UseCreditLimit,
+          calls.unary(CustomerServiceGrpcService.UseCreditLimit, CreditRpc.WRITE, r -> r.getOrganizationId(), credit::use));
+      service.bind(CustomerServiceGrpcService.ReleaseCredit,
+          calls.unary(CustomerServiceGrpcService.ReleaseCredit, CreditRpc.WRITE, r -> r.getOrganizationId(), credit::release));
+      service.bind(CustomerServiceGrpcService.RecordCreditPayment,
+          calls.unary(CustomerServiceGrpcService.RecordCreditPayment, CreditRpc.WRITE, r -> r.getOrganizationId(), credit::payment));
       java.util.Set<ServiceMethod<?, ?>> live = java.util.Set.of(CustomerServiceGrpcService.GetCustomer,
+          CustomerServiceGrpcService.CheckCreditAvailability, CustomerServiceGrpcService.UseCreditLimit,
+          CustomerServiceGrpcService.ReleaseCredit, CustomerServiceGrpcService.RecordCreditPayment,
           CustomerServiceGrpcService.LookupCustomer, CustomerServiceGrpcService.AddLoyaltyPoints,
           CustomerServiceGrpcService.RedeemLoyaltyPoints, CustomerServiceGrpcService.HoldLoyaltyPoints,
           CustomerServiceGrpcService.CaptureLoyaltyHold, CustomerServiceGrpcService.CancelLoyaltyHold,

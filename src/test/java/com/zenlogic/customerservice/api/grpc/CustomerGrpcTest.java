@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zenlogic.customerservice.api.grpc.v1.CheckCreditRequest;
+import com.zenlogic.customerservice.api.grpc.v1.GetSegmentRequest;
 import com.zenlogic.customerservice.api.grpc.v1.CustomerServiceGrpcClient;
 import com.zenlogic.customerservice.api.grpc.v1.GetCustomerRequest;
 import com.zenlogic.customerservice.api.grpc.v1.GetCustomerResponse;
@@ -170,8 +170,8 @@ class CustomerGrpcTest {
 
   @Test
   void rpcsOfCapabilitiesNotYetBuiltAnswerUnimplemented() {
-    Reply<?> r = grpc.call(CustomerServiceGrpcClient.CheckCreditAvailability, CheckCreditRequest.newBuilder()
-        .setCustomerId(UUID.randomUUID().toString()).setAmount(10).build(), token);
+    Reply<?> r = grpc.call(CustomerServiceGrpcClient.GetCustomerSegment, GetSegmentRequest.newBuilder()
+        .setCustomerId(UUID.randomUUID().toString()).build(), token);
     assertEquals(GrpcStatus.UNIMPLEMENTED, r.status());
     assertFalse(r.message().isEmpty());
   }

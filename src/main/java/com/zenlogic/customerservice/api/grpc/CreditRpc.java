@@ -1,0 +1,66 @@
+package com.zenlogic.customerservice.api.grpc;
+
+import com.zenlogic.customerservice.api.grpc.v1.CheckCreditRequest;
+import com.zenlogic.customerservice.api.grpc.v1.CheckCreditResponse;
+import com.zenlogic.customerservice.api.grpc.v1.CreditBalanceResponse;
+import com.zenlogic.customerservice.api.grpc.v1.RecordCreditPaymentRequest;
+import com.zenlogic.customerservice.api.grpc.v1.ReleaseCreditRequest;
+import com.zenlogic.customerservice.api.grpc.v1.UseCreditRequest;
+import com.zenlogic.customerservice.api.grpc.v1.UseCreditResponse;
+import com.zenlogic.customerservice.credit.CreditMessages;
+import com.zenlogic.customerservice.infra.Bus;
+import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.infra.Ids;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/** Credit RPCs for the Order Service: translate, send to the credit verticle, translate back. */
+final class CreditRpc {
+  static final String READ = "credit:read";
+  static final String WRITE = "credit:write";
+
+  private final Vertx vertx;
+
+  CreditRpc(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  Future<CheckCreditResponse> check(Caller caller, CheckCreditRequest r) {
+    return Bus.<CreditMessages.CheckResult>request(vertx, CreditMessages.CHECK, new CreditMessages.Check(caller,
+        Ids.parse("customer_id", r.getCustomerId()), Amounts.money("amount", r.getAmount()))).map(c -> CheckCreditResponse.newBuilder()
+        .setAvailable(c.available()).setAvailableAmount(Amounts.wire(c.availableAmount())).setCreditLimit(Amounts.wire(c.creditLimit()))
+        .build());
+  }
+
+  Future<UseCreditResponse> use(Caller caller, UseCreditRequest r) {
+    return Bus.<CreditMessages.UseDecision>request(vertx, CreditMessages.USE, new CreditMessages.Use(caller,
+        Ids.parse("customer_id", r.getCustomerId()), r.getOrderId(), Amounts.positiveMoney("amount", r.getAmount()))).map(d -> {
+          UseCreditResponse.Builder b = UseCreditResponse.newBuilder().setApproved(d.approved())
+              .setAvailableAmount(Amounts.wire(d.availableAmount()));
+          if (d.dueDate() != null) {
+            b.setDueDate(d.dueDate().toString());
+          }
+          if (d.reasonCode() != null) {
+            b.setReason(d.reasonCode() + ": " + d.reason());
+          }
+          return b.build();
+        });
+  }
+
+  Future<CreditBalanceResponse> release(Caller caller, ReleaseCreditRequest r) {
+    return Bus.<CreditMessages.Balance>request(vertx, CreditMessages.RELEASE, new CreditMessages.Release(caller,
+        Ids.parse("customer_id", r.getCustomerId()), r.getOrderId(),
+        r.getAmount() == 0 ? null : Amounts.positiveMoney("amount", r.getAmount()))).map(CreditRpc::balance);
+  }
+
+  Future<CreditBalanceResponse> payment(Caller caller, RecordCreditPaymentRequest r) {
+    return Bus.<CreditMessages.Balance>request(vertx, CreditMessages.PAYMENT, new CreditMessages.Payment(caller,
+        Ids.parse("customer_id", r.getCustomerId()), r.getPaymentReference(), Amounts.positiveMoney("amount", r.getAmount())))
+        .map(CreditRpc::balance);
+  }
+
+  private static CreditBalanceResponse balance(CreditMessages.Balance b) {
+    return CreditBalanceResponse.newBuilder().setAvailableAmount(Amounts.wire(b.availableAmount()))
+        .setOutstanding(Amounts.wire(b.outstanding())).build();
+  }
+}
