@@ -6,6 +6,10 @@ import com.zenlogic.customerservice.infra.cache.CacheFactory;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import java.util.function.Supplier;
 import com.zenlogic.customerservice.credit.CreditVerticle;
+import com.zenlogic.customerservice.events.OutboxRelayVerticle;
+import com.zenlogic.customerservice.events.consumers.OrderEventsConsumer;
+import com.zenlogic.customerservice.events.consumers.PaymentEventsConsumer;
+import com.zenlogic.customerservice.events.consumers.PosEventsConsumer;
 import com.zenlogic.customerservice.infra.AppConfig;
 import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.loyalty.LoyaltyVerticle;
@@ -40,11 +44,26 @@ public final class CustomerServiceApp {
               .compose(id -> vertx.deployVerticle(new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches,
                   60_000, 3_600_000)))
               .compose(id -> vertx.deployVerticle(new CreditVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches)))
+              .compose(id -> deployEvents(vertx, config, runtime, caches))
               .compose(id -> vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches),
                   new DeploymentOptions().setInstances(config.httpInstances()))
               .compose(id2 -> vertx.deployVerticle(() -> new GrpcApiVerticle(config, runtime, caches),
                   new DeploymentOptions().setInstances(config.grpcInstances()))));
         })
+        .mapEmpty();
+  }
+
+  /** Without AMQP_URL nothing is published yet: events wait in the outbox until a broker is configured. */
+  private static Future<Void> deployEvents(Vertx vertx, AppConfig config, DbUrl runtime, Supplier<CustomerCache> caches) {
+    if (config.amqpUrl() == null) {
+      return Future.succeededFuture();
+    }
+    String amqp = config.amqpUrl();
+    return Future.all(
+            vertx.deployVerticle(new OutboxRelayVerticle(runtime, amqp)),
+            vertx.deployVerticle(new OrderEventsConsumer(runtime, amqp, caches)),
+            vertx.deployVerticle(new PosEventsConsumer(runtime, amqp, caches)),
+            vertx.deployVerticle(new PaymentEventsConsumer(runtime, amqp, caches)))
         .mapEmpty();
   }
 }

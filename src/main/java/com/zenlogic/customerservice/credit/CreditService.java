@@ -114,11 +114,16 @@ public final class CreditService {
 
   /** Frees credit of a cancelled order: all that is left of it, or part of it. */
   public Future<Balance> release(CreditMessages.Release r) {
+    return changing(r.caller(), r.customerId(), conn -> releaseIn(conn, r));
+  }
+
+  /** Release inside the caller's tenant transaction (event consumers add their inbox row to it). */
+  public Future<Balance> releaseIn(SqlConnection conn, CreditMessages.Release r) {
     String orderId = reference("order_id", r.orderId());
     BigDecimal asked = r.amount() == null ? null : positive("amount", r.amount());
     UUID org = r.caller().organizationId();
     Instant now = clock.instant();
-    return changing(r.caller(), r.customerId(), conn -> book.lockLine(conn, org, r.customerId()).compose(line -> {
+    return book.lockLine(conn, org, r.customerId()).compose(line -> {
       if (line == null) {
         throw ErrorCode.ORDER_NOT_FOUND.exception(orderId);
       }
@@ -146,7 +151,7 @@ public final class CreditService {
                   .map(e -> new Balance(r.customerId(), line.creditLimit().subtract(after[0]).add(after[1]).max(ZERO), after[0], after[1])));
         });
       });
-    }));
+    });
   }
 
   /**
@@ -154,13 +159,18 @@ public final class CreditService {
    * the next charges use first. The same payment reference twice counts once.
    */
   public Future<Balance> recordPayment(CreditMessages.Payment r) {
+    return changing(r.caller(), r.customerId(), conn -> recordPaymentIn(conn, r));
+  }
+
+  /** Record a payment inside the caller's tenant transaction (event consumers add their inbox row to it). */
+  public Future<Balance> recordPaymentIn(SqlConnection conn, CreditMessages.Payment r) {
     BigDecimal amount = positive("amount", r.amount());
     String reference = reference("payment_reference", r.paymentReference());
     UUID org = r.caller().organizationId();
     String key = "payment:" + reference;
     String hash = r.customerId() + "|" + amount.toPlainString();
     Instant now = clock.instant();
-    return changing(r.caller(), r.customerId(), conn -> requireCustomer(conn, org, r.customerId())
+    return requireCustomer(conn, org, r.customerId())
         .compose(s -> book.lockLine(conn, org, r.customerId())).compose(line -> {
           if (line == null) {
             throw ErrorCode.CREDIT_LINE_NOT_FOUND.exception(r.customerId());
@@ -198,7 +208,7 @@ public final class CreditService {
                           after[1])));
             });
           });
-        }));
+        });
   }
 
   /** A credit manager's change to a line; every change is audited, approval emits credit.approved. */

@@ -19,7 +19,23 @@ public final class Outbox {
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
       """;
 
+  private static final String STATS = """
+      SELECT count(*) AS depth, extract(epoch FROM now() - min(occurred_at)) AS oldest_seconds
+      FROM outbox WHERE published_at IS NULL""";
+
   private Outbox() {}
+
+  /** Unpublished events across organizations and the age of the oldest, for /health/ready and alerts. */
+  public static Future<JsonObject> stats(io.vertx.sqlclient.Pool pool) {
+    return pool.withTransaction(conn -> conn.query("SELECT set_config('app.outbox_relay', 'on', true)").execute()
+        .compose(v -> conn.query(STATS).execute())
+        .map(rows -> {
+          io.vertx.sqlclient.Row r = rows.iterator().next();
+          Object age = r.getValue("oldest_seconds");
+          return new JsonObject().put("depth", r.getLong("depth"))
+              .put("oldest_age_seconds", age == null ? 0 : (long) Math.floor(Double.parseDouble(age.toString())));
+        }));
+  }
 
   public static Future<DomainEvent> record(SqlConnection conn, Caller caller, String eventType, UUID aggregateId, JsonObject data) {
     DomainEvent event = new DomainEvent(Ids.newId(), eventType, 1, Instant.now(), caller.organizationId(),

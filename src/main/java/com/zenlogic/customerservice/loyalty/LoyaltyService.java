@@ -47,6 +47,11 @@ public final class LoyaltyService {
   }
 
   public Future<EarnResult> earn(LoyaltyMessages.Earn r) {
+    return changing(r.caller(), r.customerId(), conn -> earnIn(conn, r));
+  }
+
+  /** Earn inside the caller's tenant transaction (event consumers add their inbox row to it). */
+  public Future<EarnResult> earnIn(SqlConnection conn, LoyaltyMessages.Earn r) {
     if (r.transactionId() == null || r.transactionId().isBlank() || r.transactionId().length() > 100) {
       throw DomainException.invalid("transaction_id", "is required (at most 100 characters)");
     }
@@ -59,7 +64,7 @@ public final class LoyaltyService {
     // customer and amount is the same request, whatever rate or channel each one mentions.
     String hash = r.customerId() + "|" + r.amount().stripTrailingZeros().toPlainString();
     Instant now = clock.instant();
-    return changing(r.caller(), r.customerId(), conn -> requireCustomer(conn, org, r.customerId())
+    return requireCustomer(conn, org, r.customerId())
         .compose(status -> ledger.program(conn, org))
         .compose(program -> ledger.lockAccount(conn, org, r.customerId(), program.tiers().get(0).code(), now)
             .compose(account -> ledger.entryByKey(conn, org, key).compose(existing -> {
@@ -97,7 +102,7 @@ public final class LoyaltyService {
                       .map(v -> new EarnResult(points, saved.balanceAfter(), after.code(), upgraded, false));
                 });
               });
-            }))));
+            })));
   }
 
   public Future<RedeemResult> redeem(LoyaltyMessages.Redeem r) {
@@ -235,10 +240,17 @@ public final class LoyaltyService {
    * spent cannot be taken back: the reversal takes what is available and records the shortfall.
    */
   public Future<ReverseResult> reverse(LoyaltyMessages.Reverse r) {
+    UUID org = r.caller().organizationId();
+    return db.withTenant(org, conn -> reverseIn(conn, r))
+        .compose(result -> listener.customerChanged(org, result.customerId()).map(result));
+  }
+
+  /** Reverse inside the caller's tenant transaction; the caller invalidates the customer's cache after commit. */
+  public Future<ReverseResult> reverseIn(SqlConnection conn, LoyaltyMessages.Reverse r) {
     requireReference(r.reference());
     UUID org = r.caller().organizationId();
     Instant now = clock.instant();
-    return db.withTenant(org, conn -> ledger.entryByKey(conn, org, "earn:" + r.reference()).compose(earn -> {
+    return ledger.entryByKey(conn, org, "earn:" + r.reference()).compose(earn -> {
           if (earn == null) {
             throw ErrorCode.TRANSACTION_NOT_FOUND.exception(r.reference());
           }
@@ -263,8 +275,7 @@ public final class LoyaltyService {
                             .put("points", take).put("shortfall", shortfall).put("points_balance", account.balance() - take)).mapEmpty())
                     .map(v -> new ReverseResult(earn.customerId(), take, shortfall, account.balance() - take));
               }));
-        }))
-        .compose(result -> listener.customerChanged(org, result.customerId()).map(result));
+        });
   }
 
   /** An admin's correction, positive or negative, with a reason; never below zero. */

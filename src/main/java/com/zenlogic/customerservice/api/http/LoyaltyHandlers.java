@@ -3,6 +3,7 @@ package com.zenlogic.customerservice.api.http;
 import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.infra.Caller;
 import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.infra.Money;
 import com.zenlogic.customerservice.loyalty.LedgerEntry;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
 import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
@@ -177,27 +178,12 @@ final class LoyaltyHandlers {
     result.onSuccess(json -> Responses.ok(ctx, json)).onFailure(ctx::fail);
   }
 
-  /** Money from JSON: "99.99" or 99.99, exact to the cent. */
   static BigDecimal money(String field, Object value) {
-    BigDecimal amount = decimal(field, value);
-    if (amount.signum() < 0 || amount.scale() > 2 || amount.compareTo(new BigDecimal("1000000000")) > 0) {
-      throw DomainException.invalid(field, "must be an amount from 0 to 1000000000 with at most 2 decimals");
-    }
-    return amount;
+    return Money.parse(field, value);
   }
 
   static BigDecimal decimal(String field, Object value) {
-    try {
-      // Number.toString of a parsed JSON number is its shortest exact decimal: 99.99 stays 99.99.
-      String text = value instanceof Number n ? n.toString() : value instanceof String s ? s.trim() : null;
-      if (text != null) {
-        BigDecimal d = new BigDecimal(text).stripTrailingZeros();
-        return d.scale() < 0 ? d.setScale(0) : d;
-      }
-    } catch (NumberFormatException e) {
-      // falls through to the error below
-    }
-    throw DomainException.invalid(field, "must be a decimal number");
+    return Money.decimal(field, value);
   }
 
   private static Instant instant(String field, String value, Instant fallback) {

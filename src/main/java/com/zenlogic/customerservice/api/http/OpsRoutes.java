@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
+import com.zenlogic.customerservice.events.Outbox;
 import com.zenlogic.customerservice.infra.Db;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import io.vertx.core.Vertx;
@@ -30,6 +31,10 @@ final class OpsRoutes {
         .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
     // The cache degrades to PostgreSQL reads when Redis is gone, so it never makes the service unready.
     ready.register("cache", promise -> promise.complete(Status.OK(cache.health())));
+    // Events waiting for the broker: the service stays ready (writes go on), the depth and age tell on-call how far behind.
+    ready.register("outbox", 2000, promise -> Outbox.stats(db.pool())
+        .onSuccess(stats -> promise.complete(Status.OK(stats)))
+        .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
     router.get("/health/ready").handler(ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
     router.get("/openapi.yaml").handler(ctx -> ctx.response()

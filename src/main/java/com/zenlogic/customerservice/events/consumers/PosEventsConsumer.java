@@ -1,0 +1,85 @@
+package com.zenlogic.customerservice.events.consumers;
+
+import com.zenlogic.customerservice.customer.CustomerChangeListener;
+import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.infra.DbUrl;
+import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.infra.Money;
+import com.zenlogic.customerservice.infra.cache.CustomerCache;
+import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
+import com.zenlogic.customerservice.loyalty.LoyaltyService;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * customer_pos_queue on pos_events: pos.transaction.completed earns points (once, even if the POS
+ * already called AddLoyaltyPoints for the same transaction). No customer means an anonymous sale.
+ */
+public final class PosEventsConsumer extends EventConsumerVerticle {
+  private LoyaltyService loyalty;
+
+  public PosEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches) {
+    super(runtimeDb, amqpUrl, caches);
+  }
+
+  @Override
+  protected String name() {
+    return "customer_pos_consumer";
+  }
+
+  @Override
+  protected String exchange() {
+    return "pos_events";
+  }
+
+  @Override
+  protected String queue() {
+    return "customer_pos_queue";
+  }
+
+  @Override
+  protected List<String> routingKeys() {
+    return List.of("pos.transaction.completed");
+  }
+
+  @Override
+  protected void prepare() {
+    loyalty = new LoyaltyService(db, CustomerChangeListener.NONE, Clock.systemUTC());
+  }
+
+  @Override
+  protected Future<UUID> apply(SqlConnection conn, Caller caller, ConsumedEvent event) {
+    if (!"pos.transaction.completed".equals(event.eventType()) || event.data().getValue("customer_id") == null) {
+      return Future.succeededFuture();
+    }
+    UUID customer = event.customerId();
+    JsonObject totals = event.data().getValue("totals") instanceof JsonObject t ? t : null;
+    if (totals == null) {
+      throw DomainException.invalid("data.totals.total_amount", "is required");
+    }
+    return loyalty.earnIn(conn, new LoyaltyMessages.Earn(caller, customer, event.text("transaction_id"),
+        Money.parse("data.totals.total_amount", totals.getValue("total_amount")), null, "pos", items(event.data()))).map(customer);
+  }
+
+  /** Purchased lines, for punch cards: [{product_id | variant_id, category, quantity}]. */
+  static List<LoyaltyMessages.Item> items(JsonObject data) {
+    List<LoyaltyMessages.Item> items = new ArrayList<>();
+    if (data.getValue("items") instanceof JsonArray array) {
+      for (Object o : array) {
+        if (o instanceof JsonObject i) {
+          Object qty = i.getValue("quantity");
+          int quantity = qty instanceof Number n ? (int) Math.floor(n.doubleValue()) : 1;
+          items.add(new LoyaltyMessages.Item(i.getString("product_id", i.getString("variant_id")), i.getString("category"), quantity));
+        }
+      }
+    }
+    return items;
+  }
+}
