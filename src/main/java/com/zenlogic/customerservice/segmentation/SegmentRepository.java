@@ -1,0 +1,286 @@
+package com.zenlogic.customerservice.segmentation;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** SQL for purchases, statistics and RFM scoring; runs inside the caller's tenant transaction. */
+final class SegmentRepository {
+  private static final String INSERT_PURCHASE = """
+      INSERT INTO purchases (organization_id, customer_id, source, reference, amount, occurred_at, local_id, item_count)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (organization_id, reference) DO NOTHING RETURNING id""";
+
+  private static final String REGISTER_TENANT = "INSERT INTO segmentation_tenants (organization_id) VALUES ($1) ON CONFLICT DO NOTHING";
+
+  // Incremental statistics: one row per customer, moved by each new purchase.
+  private static final String ADD_TO_STATS = """
+      INSERT INTO customer_stats AS s (organization_id, customer_id, purchase_count, total_spent, first_purchase_at, last_purchase_at,
+        pos_count, order_count)
+      VALUES ($1, $2, 1, $3, $4, $4, $5, $6)
+      ON CONFLICT (organization_id, customer_id) DO UPDATE SET purchase_count = s.purchase_count + 1,
+        total_spent = s.total_spent + EXCLUDED.total_spent,
+        first_purchase_at = least(s.first_purchase_at, EXCLUDED.first_purchase_at),
+        last_purchase_at = greatest(s.last_purchase_at, EXCLUDED.last_purchase_at),
+        pos_count = s.pos_count + EXCLUDED.pos_count, order_count = s.order_count + EXCLUDED.order_count""";
+
+  private static final String STATS = """
+      SELECT customer_id, purchase_count, total_spent, first_purchase_at, last_purchase_at, pos_count, order_count, recency_score,
+        frequency_score, monetary_score, segment, vip, churn_risk, scored_at
+      FROM customer_stats WHERE organization_id = $1 AND customer_id = $2""";
+
+  private static final String WINDOW = """
+      SELECT max(occurred_at) AS last_at, count(*) AS f, coalesce(sum(amount), 0) AS m FROM purchases
+      WHERE organization_id = $1 AND customer_id = $2 AND occurred_at > $3""";
+
+  private static final String TIER = "SELECT tier FROM loyalty_accounts WHERE organization_id = $1 AND customer_id = $2";
+
+  private static final String SAVE_SCORE = """
+      UPDATE customer_stats SET recency_score = $3, frequency_score = $4, monetary_score = $5, segment = $6, vip = $7,
+        churn_risk = $8, scored_at = $9
+      WHERE organization_id = $1 AND customer_id = $2""";
+
+  private static final String BOUNDS = """
+      SELECT window_days, recency_bounds, frequency_bounds, monetary_bounds, vip_bound, scored, computed_at
+      FROM rfm_boundaries WHERE organization_id = $1""";
+
+  private static final String SAVE_BOUNDS = """
+      INSERT INTO rfm_boundaries (organization_id, window_days, recency_bounds, frequency_bounds, monetary_bounds, vip_bound,
+        scored, computed_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      ON CONFLICT (organization_id) DO UPDATE SET window_days = EXCLUDED.window_days, recency_bounds = EXCLUDED.recency_bounds,
+        frequency_bounds = EXCLUDED.frequency_bounds, monetary_bounds = EXCLUDED.monetary_bounds, vip_bound = EXCLUDED.vip_bound,
+        scored = EXCLUDED.scored, computed_at = EXCLUDED.computed_at""";
+
+  private static final String GRID = """
+      CASE WHEN r = 5 AND fs >= 4 THEN 'champions'
+           WHEN r IN (3, 4) AND fs >= 4 THEN 'loyal'
+           WHEN r >= 4 AND fs IN (2, 3) THEN 'potential_loyalist'
+           WHEN r = 5 AND fs = 1 THEN 'new'
+           WHEN r = 4 AND fs = 1 THEN 'promising'
+           WHEN r = 3 AND fs = 3 THEN 'need_attention'
+           WHEN r = 3 THEN 'about_to_sleep'
+           WHEN fs = 5 THEN 'cannot_lose'
+           WHEN fs >= 3 THEN 'at_risk'
+           ELSE 'hibernating' END""";
+
+  private static final String CHURN = """
+      CASE WHEN cs.purchase_count = 0 OR cs.last_purchase_at IS NULL THEN 'low'
+           WHEN cs.purchase_count = 1 THEN
+             CASE WHEN extract(epoch FROM $3 - cs.last_purchase_at) / 86400 > 90 THEN 'high'
+                  WHEN extract(epoch FROM $3 - cs.last_purchase_at) / 86400 > 45 THEN 'medium' ELSE 'low' END
+           WHEN cs.last_purchase_at <= cs.first_purchase_at THEN
+             CASE WHEN extract(epoch FROM $3 - cs.last_purchase_at) / 86400 > 1 THEN 'high' ELSE 'low' END
+           ELSE CASE WHEN extract(epoch FROM $3 - cs.last_purchase_at)
+                          / (extract(epoch FROM cs.last_purchase_at - cs.first_purchase_at) / (cs.purchase_count - 1)) > 2 THEN 'high'
+                     WHEN extract(epoch FROM $3 - cs.last_purchase_at)
+                          / (extract(epoch FROM cs.last_purchase_at - cs.first_purchase_at) / (cs.purchase_count - 1)) > 1 THEN 'medium'
+                     ELSE 'low' END END""";
+
+  /**
+   * The whole organization in one set-based statement: window aggregates, ntile(5) scores (ties by
+   * customer id), segments, VIP, churn, one customer.segment.changed event per customer whose segment
+   * actually changed, and the quintile bounds for later single-customer rescoring.
+   * $1 organization, $2 window start, $3 now, $4 VIP share, $5 correlation id.
+   */
+  private static final String RESCORE = """
+      WITH w AS (
+        SELECT customer_id, max(occurred_at) AS last_at, count(*) AS f, sum(amount) AS m
+        FROM purchases WHERE organization_id = $1 AND occurred_at > $2 GROUP BY customer_id
+      ), scored AS (
+        SELECT customer_id, last_at, f, m,
+          ntile(5) OVER (ORDER BY last_at, customer_id) AS r,
+          ntile(5) OVER (ORDER BY f, customer_id) AS fs,
+          ntile(5) OVER (ORDER BY m, customer_id) AS ms,
+          row_number() OVER (ORDER BY m DESC, customer_id DESC) AS m_rank,
+          count(*) OVER () AS n
+        FROM w
+      ), old AS (
+        SELECT customer_id, segment FROM customer_stats WHERE organization_id = $1
+      ), target AS (
+        SELECT cs.customer_id, coalesce(s.r, 0) AS r, coalesce(s.fs, 0) AS fs, coalesce(s.ms, 0) AS ms,
+          CASE WHEN s.customer_id IS NULL THEN (CASE WHEN cs.last_purchase_at IS NOT NULL THEN 'lost' ELSE 'none' END)
+               ELSE (SELECT""" + " " + GRID + " " + """
+       FROM (SELECT s.r AS r, s.fs AS fs) g) END AS segment,
+          coalesce(s.m_rank <= greatest(1, ceil(s.n * $4::float8)), false) OR coalesce(la.tier = 'platinum', false) AS vip,
+          """ + " " + CHURN + " " + """
+       AS churn
+        FROM customer_stats cs
+        LEFT JOIN scored s ON s.customer_id = cs.customer_id
+        LEFT JOIN loyalty_accounts la ON la.organization_id = cs.organization_id AND la.customer_id = cs.customer_id
+        WHERE cs.organization_id = $1
+      ), upd AS (
+        UPDATE customer_stats cs SET recency_score = t.r, frequency_score = t.fs, monetary_score = t.ms, segment = t.segment,
+          vip = t.vip, churn_risk = t.churn, scored_at = $3
+        FROM target t WHERE cs.organization_id = $1 AND cs.customer_id = t.customer_id
+        RETURNING cs.customer_id, cs.segment, cs.recency_score, cs.frequency_score, cs.monetary_score, cs.vip
+      ), changed AS (
+        SELECT gen_random_uuid() AS event_id, u.customer_id, o.segment AS old_segment, u.segment, u.recency_score,
+          u.frequency_score, u.monetary_score, u.vip
+        FROM upd u JOIN old o ON o.customer_id = u.customer_id WHERE o.segment IS DISTINCT FROM u.segment
+      ), events AS (
+        INSERT INTO outbox (event_id, organization_id, aggregate_id, event_type, schema_version, correlation_id, payload, occurred_at)
+        SELECT c.event_id, $1, c.customer_id, 'customer.segment.changed', 1, $5::text,
+          jsonb_build_object('event_id', c.event_id, 'event_type', 'customer.segment.changed', 'schema_version', 1,
+            'occurred_at', to_char($3::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'organization_id', $1::uuid,
+            'source', 'customer-service', 'correlation_id', $5::text,
+            'data', jsonb_build_object('customer_id', c.customer_id, 'previous_segment', c.old_segment, 'segment', c.segment,
+              'recency_score', c.recency_score, 'frequency_score', c.frequency_score, 'monetary_score', c.monetary_score,
+              'vip', c.vip)), $3
+        FROM changed c
+        RETURNING 1
+      ), bounds AS (
+        SELECT 'r' AS k, r AS q, (array_agg(jsonb_build_array(to_char(last_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+               customer_id) ORDER BY last_at, customer_id))[1] AS b FROM scored WHERE r > 1 GROUP BY r
+        UNION ALL
+        SELECT 'f', fs, (array_agg(jsonb_build_array(f::text, customer_id) ORDER BY f, customer_id))[1] FROM scored WHERE fs > 1 GROUP BY fs
+        UNION ALL
+        SELECT 'm', ms, (array_agg(jsonb_build_array(m::text, customer_id) ORDER BY m, customer_id))[1] FROM scored WHERE ms > 1 GROUP BY ms
+        UNION ALL
+        SELECT 'v', 0, (array_agg(jsonb_build_array(m::text, customer_id) ORDER BY m DESC, customer_id DESC))[greatest(1, ceil(max(n) * $4::float8))::int]
+        FROM scored
+      )
+      SELECT jsonb_build_object(
+        'counts', (SELECT coalesce(jsonb_object_agg(segment, n), '{}'::jsonb) FROM (SELECT segment, count(*) AS n FROM upd GROUP BY segment) x),
+        'events', (SELECT count(*) FROM events),
+        'scored', (SELECT count(*) FROM scored),
+        'r', (SELECT coalesce(jsonb_agg(b ORDER BY q), '[]'::jsonb) FROM bounds WHERE k = 'r'),
+        'f', (SELECT coalesce(jsonb_agg(b ORDER BY q), '[]'::jsonb) FROM bounds WHERE k = 'f'),
+        'm', (SELECT coalesce(jsonb_agg(b ORDER BY q), '[]'::jsonb) FROM bounds WHERE k = 'm'),
+        'v', (SELECT b FROM bounds WHERE k = 'v')) AS result""";
+
+  private static final String HISTORY = """
+      SELECT id, source, reference, amount, occurred_at, local_id, item_count FROM purchases
+      WHERE organization_id = $1 AND customer_id = $2 AND ($3::bigint IS NULL OR id < $3)
+      ORDER BY occurred_at DESC, id DESC LIMIT $4""";
+
+  private static final String SEGMENT_COUNTS = """
+      SELECT segment, count(*) AS n FROM customer_stats WHERE organization_id = $1 GROUP BY segment ORDER BY segment""";
+
+  private static final String SEGMENT_PAGE = """
+      SELECT customer_id, recency_score, frequency_score, monetary_score, vip, churn_risk, total_spent, purchase_count, last_purchase_at
+      FROM customer_stats WHERE organization_id = $1 AND segment = $2 AND ($3::uuid IS NULL OR customer_id > $3)
+      ORDER BY customer_id LIMIT $4""";
+
+  private static final String TENANTS = "SELECT organization_id FROM segmentation_tenants";
+
+  Future<Boolean> insertPurchase(SqlConnection conn, UUID org, Purchase p) {
+    return conn.preparedQuery(INSERT_PURCHASE).execute(Tuple.of(org, p.customerId(), p.source(), p.reference(), p.amount(),
+            utc(p.occurredAt())).addValue(p.localId()).addValue(p.itemCount()))
+        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(false)
+            : conn.preparedQuery(REGISTER_TENANT).execute(Tuple.of(org)).map(true));
+  }
+
+  Future<Void> addToStats(SqlConnection conn, UUID org, Purchase p) {
+    return conn.preparedQuery(ADD_TO_STATS).execute(Tuple.of(org, p.customerId(), p.amount(), utc(p.occurredAt()),
+        p.source().equals("pos") ? 1 : 0, p.source().equals("pos") ? 0 : 1)).mapEmpty();
+  }
+
+  Future<CustomerStats> stats(SqlConnection conn, UUID org, UUID customerId) {
+    return conn.preparedQuery(STATS).execute(Tuple.of(org, customerId)).map(rows -> rows.size() == 0 ? null : stats(rows.iterator().next()));
+  }
+
+  record Window(Instant last, long count, BigDecimal total) {}
+
+  Future<Window> window(SqlConnection conn, UUID org, UUID customerId, Instant since) {
+    return conn.preparedQuery(WINDOW).execute(Tuple.of(org, customerId, utc(since))).map(rows -> {
+      Row r = rows.iterator().next();
+      OffsetDateTime last = r.getOffsetDateTime("last_at");
+      return new Window(last == null ? null : last.toInstant(), r.getLong("f"), r.getBigDecimal("m"));
+    });
+  }
+
+  Future<String> tier(SqlConnection conn, UUID org, UUID customerId) {
+    return conn.preparedQuery(TIER).execute(Tuple.of(org, customerId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+  }
+
+  Future<Void> saveScore(SqlConnection conn, UUID org, UUID customerId, Score s, Instant now) {
+    return conn.preparedQuery(SAVE_SCORE).execute(Tuple.of(org, customerId, s.recency(), s.frequency(), s.monetary(), s.segment())
+        .addValue(s.vip()).addValue(s.churnRisk()).addValue(utc(now))).mapEmpty();
+  }
+
+  Future<Bounds> bounds(SqlConnection conn, UUID org) {
+    return conn.preparedQuery(BOUNDS).execute(Tuple.of(org)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row r = rows.iterator().next();
+      return new Bounds(r.getInteger("window_days"), (JsonArray) r.getValue("recency_bounds"), (JsonArray) r.getValue("frequency_bounds"),
+          (JsonArray) r.getValue("monetary_bounds"), (JsonArray) r.getValue("vip_bound"));
+    });
+  }
+
+  Future<JsonObject> rescore(SqlConnection conn, UUID org, Instant windowStart, Instant now, double vipShare, String correlationId) {
+    return conn.preparedQuery(RESCORE).execute(Tuple.of(org, utc(windowStart), utc(now), vipShare, correlationId))
+        .map(rows -> (JsonObject) rows.iterator().next().getValue("result"));
+  }
+
+  Future<Void> saveBounds(SqlConnection conn, UUID org, int windowDays, JsonObject result, Instant now) {
+    return conn.preparedQuery(SAVE_BOUNDS).execute(Tuple.of(org, windowDays, result.getJsonArray("r"), result.getJsonArray("f"),
+        result.getJsonArray("m"), result.getJsonArray("v")).addValue(result.getInteger("scored")).addValue(utc(now))).mapEmpty();
+  }
+
+  Future<List<JsonObject>> history(SqlConnection conn, UUID org, UUID customerId, Long beforeId, int limit) {
+    return conn.preparedQuery(HISTORY).execute(Tuple.of(org, customerId, beforeId, limit)).map(rows -> {
+      List<JsonObject> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new JsonObject().put("id", r.getLong("id")).put("source", r.getString("source"))
+          .put("reference", r.getString("reference")).put("amount", r.getBigDecimal("amount").toPlainString())
+          .put("occurred_at", r.getOffsetDateTime("occurred_at").toInstant().toString()).put("local_id", r.getString("local_id"))
+          .put("item_count", r.getInteger("item_count"))));
+      return out;
+    });
+  }
+
+  Future<JsonObject> segmentCounts(SqlConnection conn, UUID org) {
+    return conn.preparedQuery(SEGMENT_COUNTS).execute(Tuple.of(org)).map(rows -> {
+      JsonObject counts = new JsonObject();
+      rows.forEach(r -> counts.put(r.getString("segment"), r.getLong("n")));
+      return counts;
+    });
+  }
+
+  Future<List<JsonObject>> segmentPage(SqlConnection conn, UUID org, String segment, UUID after, int limit) {
+    return conn.preparedQuery(SEGMENT_PAGE).execute(Tuple.of(org, segment, after, limit)).map(rows -> {
+      List<JsonObject> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new JsonObject().put("customer_id", r.getUUID("customer_id").toString())
+          .put("recency_score", r.getInteger("recency_score")).put("frequency_score", r.getInteger("frequency_score"))
+          .put("monetary_score", r.getInteger("monetary_score")).put("vip", r.getBoolean("vip")).put("churn_risk", r.getString("churn_risk"))
+          .put("total_spent", r.getBigDecimal("total_spent").toPlainString()).put("purchase_count", r.getInteger("purchase_count"))
+          .put("last_purchase_at", r.getOffsetDateTime("last_purchase_at") == null ? null
+              : r.getOffsetDateTime("last_purchase_at").toInstant().toString())));
+      return out;
+    });
+  }
+
+  Future<List<UUID>> tenants(io.vertx.sqlclient.Pool pool) {
+    return pool.query(TENANTS).execute().map(rows -> {
+      List<UUID> out = new ArrayList<>();
+      rows.forEach(r -> out.add(r.getUUID(0)));
+      return out;
+    });
+  }
+
+  private static CustomerStats stats(Row r) {
+    return new CustomerStats(r.getUUID("customer_id"), r.getInteger("purchase_count"), r.getBigDecimal("total_spent"),
+        instant(r.getOffsetDateTime("first_purchase_at")), instant(r.getOffsetDateTime("last_purchase_at")), r.getInteger("pos_count"),
+        r.getInteger("order_count"), new Score(r.getInteger("recency_score"), r.getInteger("frequency_score"),
+        r.getInteger("monetary_score"), r.getString("segment"), r.getBoolean("vip"), r.getString("churn_risk")));
+  }
+
+  private static Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
+  }
+
+  static OffsetDateTime utc(Instant i) {
+    return i.atOffset(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,156 @@
+package com.zenlogic.customerservice.segmentation;
+
+import com.zenlogic.customerservice.events.Outbox;
+import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.infra.Db;
+import com.zenlogic.customerservice.infra.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Purchase history, statistics and RFM segments (seed 003 SegmentationEngine). A purchase updates
+ * the customer's statistics and rescoring of that customer against the organization's current
+ * quintile bounds in the same transaction; the whole organization is rescored set-based by the batch.
+ */
+public final class SegmentationService {
+  public static final int WINDOW_DAYS = 365;
+  public static final double VIP_SHARE = 0.05;
+  public static final String SEGMENT_CHANGED = "customer.segment.changed";
+
+  private final Db db;
+  private final SegmentRepository repo = new SegmentRepository();
+  private final Clock clock;
+
+  public SegmentationService(Db db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  /** Records a purchase once (by reference) and rescores its customer; answers whether it was new. */
+  public Future<Boolean> recordPurchaseIn(SqlConnection conn, Caller caller, Purchase p) {
+    UUID org = caller.organizationId();
+    return repo.insertPurchase(conn, org, p).compose(isNew -> !isNew ? Future.succeededFuture(false)
+        : repo.addToStats(conn, org, p).compose(v -> rescoreIn(conn, caller, p.customerId())).map(true));
+  }
+
+  public Future<Boolean> recordPurchase(Caller caller, Purchase p) {
+    return db.withTenant(caller.organizationId(), conn -> requireCustomer(conn, caller.organizationId(), p.customerId())
+        .compose(v -> recordPurchaseIn(conn, caller, p)));
+  }
+
+  /** One customer against the current bounds; without bounds yet, the whole (small, new) organization. */
+  public Future<Score> rescoreIn(SqlConnection conn, Caller caller, UUID customerId) {
+    UUID org = caller.organizationId();
+    Instant now = clock.instant();
+    return repo.bounds(conn, org).compose(bounds -> {
+      if (bounds == null) {
+        return recalculateIn(conn, caller).compose(counts -> repo.stats(conn, org, customerId)).map(CustomerStats::score);
+      }
+      return repo.stats(conn, org, customerId).compose(stats -> repo.window(conn, org, customerId,
+              now.minus(Duration.ofDays(bounds.windowDays())))
+          .compose(w -> repo.tier(conn, org, customerId).compose(tier -> {
+            boolean platinum = "platinum".equals(tier);
+            Score score;
+            String churn = SegmentRules.churn(stats.purchaseCount(), stats.firstPurchaseAt(), stats.lastPurchaseAt(), now);
+            if (w.count() == 0) {
+              score = new Score(0, 0, 0, stats.lastPurchaseAt() != null ? SegmentRules.LOST : SegmentRules.NONE, platinum, churn);
+            } else {
+              int r = bounds.recencyScore(w.last(), customerId);
+              int f = bounds.frequencyScore(w.count(), customerId);
+              int m = bounds.monetaryScore(w.total(), customerId);
+              score = new Score(r, f, m, SegmentRules.segment(r, f), platinum || bounds.vip(w.total(), customerId), churn);
+            }
+            Future<Void> event = score.segment().equals(stats.score().segment()) ? Future.succeededFuture()
+                : Outbox.record(conn, caller, SEGMENT_CHANGED, customerId, new JsonObject().put("customer_id", customerId.toString())
+                    .put("previous_segment", stats.score().segment()).put("segment", score.segment())
+                    .put("recency_score", score.recency()).put("frequency_score", score.frequency())
+                    .put("monetary_score", score.monetary()).put("vip", score.vip())).mapEmpty();
+            return event.compose(v -> repo.saveScore(conn, org, customerId, score, now)).map(score);
+          })));
+    });
+  }
+
+  /** The whole organization, set-based; answers the count of customers per segment. */
+  public Future<JsonObject> recalculate(Caller caller) {
+    return db.withTenant(caller.organizationId(), conn -> recalculateIn(conn, caller));
+  }
+
+  private Future<JsonObject> recalculateIn(SqlConnection conn, Caller caller) {
+    Instant now = clock.instant();
+    return repo.rescore(conn, caller.organizationId(), now.minus(Duration.ofDays(WINDOW_DAYS)), now, VIP_SHARE, caller.correlationId())
+        .compose(result -> repo.saveBounds(conn, caller.organizationId(), WINDOW_DAYS, result, now)
+            .map(v -> new JsonObject().put("counts", result.getJsonObject("counts")).put("scored", result.getInteger("scored"))
+                .put("segment_changes", result.getInteger("events"))));
+  }
+
+  public Future<Score> segment(Caller caller, UUID customerId) {
+    UUID org = caller.organizationId();
+    return db.withTenant(org, conn -> requireCustomer(conn, org, customerId).compose(v -> repo.stats(conn, org, customerId)))
+        .map(stats -> stats == null ? new Score(0, 0, 0, SegmentRules.NONE, false, "low") : stats.score());
+  }
+
+  public Future<JsonObject> stats(Caller caller, UUID customerId) {
+    UUID org = caller.organizationId();
+    Instant now = clock.instant();
+    return db.withTenant(org, conn -> requireCustomer(conn, org, customerId).compose(v -> repo.stats(conn, org, customerId)))
+        .map(s -> {
+          if (s == null) {
+            return new JsonObject().put("customer_id", customerId.toString()).put("order_count", 0).put("total_spent", "0.00")
+                .put("segment", SegmentRules.NONE);
+          }
+          BigDecimal aov = s.purchaseCount() == 0 ? BigDecimal.ZERO
+              : s.totalSpent().divide(BigDecimal.valueOf(s.purchaseCount()), 2, java.math.RoundingMode.HALF_UP);
+          Double meanDays = s.purchaseCount() < 2 ? null
+              : Duration.between(s.firstPurchaseAt(), s.lastPurchaseAt()).toSeconds() / 86400.0 / (s.purchaseCount() - 1);
+          return new JsonObject().put("customer_id", customerId.toString())
+              .put("order_count", s.purchaseCount()).put("total_spent", s.totalSpent().toPlainString())
+              .put("average_order_value", aov.toPlainString())
+              .put("first_purchase_at", s.firstPurchaseAt() == null ? null : s.firstPurchaseAt().toString())
+              .put("last_purchase_at", s.lastPurchaseAt() == null ? null : s.lastPurchaseAt().toString())
+              .put("mean_days_between_purchases", meanDays == null ? null : Math.round(meanDays * 10) / 10.0)
+              // LTV here is historical: what the customer has spent with the organization so far.
+              .put("lifetime_value", s.totalSpent().toPlainString())
+              .put("favourite_channel", s.posCount() >= s.orderCount() ? (s.posCount() == 0 ? null : "pos") : "order")
+              .put("days_since_last_purchase", s.lastPurchaseAt() == null ? null : Duration.between(s.lastPurchaseAt(), now).toDays())
+              .put("segment", s.score().segment()).put("recency_score", s.score().recency())
+              .put("frequency_score", s.score().frequency()).put("monetary_score", s.score().monetary())
+              .put("vip", s.score().vip()).put("churn_risk", s.score().churnRisk());
+        });
+  }
+
+  public Future<java.util.List<JsonObject>> history(Caller caller, UUID customerId, Long beforeId, int limit) {
+    UUID org = caller.organizationId();
+    return db.withTenant(org, conn -> requireCustomer(conn, org, customerId).compose(v -> repo.history(conn, org, customerId, beforeId, limit)));
+  }
+
+  public Future<JsonObject> segments(Caller caller) {
+    return db.withTenant(caller.organizationId(), conn -> repo.segmentCounts(conn, caller.organizationId()));
+  }
+
+  public Future<java.util.List<JsonObject>> segmentCustomers(Caller caller, String segment, UUID after, int limit) {
+    if (!SegmentRules.SEGMENTS.contains(segment)) {
+      throw com.zenlogic.customerservice.infra.DomainException.invalid("segment", "must be one of " + SegmentRules.SEGMENTS);
+    }
+    return db.withTenant(caller.organizationId(), conn -> repo.segmentPage(conn, caller.organizationId(), segment, after, limit));
+  }
+
+  public Future<java.util.List<UUID>> tenants() {
+    return repo.tenants(db.pool());
+  }
+
+  private static Future<Void> requireCustomer(SqlConnection conn, UUID org, UUID customerId) {
+    return conn.preparedQuery("SELECT 1 FROM customers WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL")
+        .execute(io.vertx.sqlclient.Tuple.of(org, customerId)).map(rows -> {
+          if (rows.size() == 0) {
+            throw ErrorCode.CUSTOMER_NOT_FOUND.exception(customerId);
+          }
+          return null;
+        });
+  }
+}
