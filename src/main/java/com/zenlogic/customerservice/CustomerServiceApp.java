@@ -15,7 +15,9 @@ import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.loyalty.LoyaltyVerticle;
 import com.zenlogic.customerservice.infra.DbUrl;
 import com.zenlogic.customerservice.infra.Migrations;
+import com.zenlogic.customerservice.segmentation.SegmentationVerticle;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -44,6 +46,8 @@ public final class CustomerServiceApp {
               .compose(id -> vertx.deployVerticle(new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches,
                   60_000, 3_600_000)))
               .compose(id -> vertx.deployVerticle(new CreditVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches)))
+              .compose(id -> vertx.deployVerticle(new SegmentationVerticle(runtime, 3_600_000),
+                  new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
               .compose(id -> deployEvents(vertx, config, runtime, caches))
               .compose(id -> vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches),
                   new DeploymentOptions().setInstances(config.httpInstances()))

@@ -13,7 +13,7 @@ public final class DevToken {
   /** Every permission the service checks; a dev token without --perm gets them all. */
   public static final List<String> ALL_PERMISSIONS = List.of(
       "customers:read", "customers:write", "loyalty:read", "loyalty:write", "loyalty:admin", "credit:read", "credit:write",
-      "credit:approve");
+      "credit:approve", "segments:read", "segments:admin", "analytics:read");
 
   private DevToken() {}
 

@@ -172,6 +172,8 @@ class EventsTest {
     Thread.sleep(500);
     assertEquals(120, sql("SELECT balance FROM loyalty_accounts WHERE customer_id = '" + c + "'"));
     assertEquals(1, sql("SELECT count(*) FROM loyalty_ledger WHERE reference = 'o-1'"));
+    assertEquals(1, sql("SELECT count(*) FROM purchases WHERE reference = 'order:o-1' AND source = 'order' "
+        + "AND occurred_at = '" + event.getString("occurred_at") + "'"), "history keeps when it happened");
   }
 
   @Test

@@ -14,7 +14,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
@@ -81,19 +80,9 @@ public final class GrpcApiVerticle extends VerticleBase {
           calls.unary(CustomerServiceGrpcService.ReleaseCredit, CreditRpc.WRITE, r -> r.getOrganizationId(), credit::release));
       service.bind(CustomerServiceGrpcService.RecordCreditPayment,
           calls.unary(CustomerServiceGrpcService.RecordCreditPayment, CreditRpc.WRITE, r -> r.getOrganizationId(), credit::payment));
-      java.util.Set<ServiceMethod<?, ?>> live = java.util.Set.of(CustomerServiceGrpcService.GetCustomer,
-          CustomerServiceGrpcService.CheckCreditAvailability, CustomerServiceGrpcService.UseCreditLimit,
-          CustomerServiceGrpcService.ReleaseCredit, CustomerServiceGrpcService.RecordCreditPayment,
-          CustomerServiceGrpcService.LookupCustomer, CustomerServiceGrpcService.AddLoyaltyPoints,
-          CustomerServiceGrpcService.RedeemLoyaltyPoints, CustomerServiceGrpcService.HoldLoyaltyPoints,
-          CustomerServiceGrpcService.CaptureLoyaltyHold, CustomerServiceGrpcService.CancelLoyaltyHold,
-          CustomerServiceGrpcService.GetLoyaltyTier);
-      for (ServiceMethod<?, ?> method : CustomerServiceGrpcService.all()) {
-        if (!live.contains(method)) {
-          bindUnimplemented(service, method);
-        }
-      }
-
+      SegmentRpc segments = new SegmentRpc(vertx);
+      service.bind(CustomerServiceGrpcService.GetCustomerSegment,
+          calls.unary(CustomerServiceGrpcService.GetCustomerSegment, SegmentRpc.READ, r -> r.getOrganizationId(), segments::segment));
       GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
           .setScheduleDeadlineAutomatically(true)
           .setDeadlinePropagation(true)
@@ -115,12 +104,6 @@ public final class GrpcApiVerticle extends VerticleBase {
     return closing
         .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
-  }
-
-  /** An RPC whose capability has not landed yet: UNIMPLEMENTED with a sentence saying so. */
-  private static <Req, Resp> void bindUnimplemented(ServiceBuilder service, ServiceMethod<Req, Resp> method) {
-    service.bind(method, request -> request.handler(msg -> request.response()
-        .status(GrpcStatus.UNIMPLEMENTED).statusMessage(method.methodName() + " is not available yet").end()));
   }
 
   /** Adapts a domain call to a unary gRPC handler: caller, call, answer or translated status. */

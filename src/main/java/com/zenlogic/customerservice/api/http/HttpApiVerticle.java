@@ -91,6 +91,14 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getCreditAging", credit::organizationAging);
           bind(builder, "getCreditPolicy", credit::policy);
           bind(builder, "putCreditPolicy", credit::putPolicy);
+          SegmentHandlers segments = new SegmentHandlers(vertx);
+          bind(builder, "getPurchaseHistory", segments::history);
+          bind(builder, "recordPurchase", segments::recordPurchase);
+          bind(builder, "getCustomerStats", segments::stats);
+          bind(builder, "getSegments", segments::segments);
+          bind(builder, "getSegmentCustomers", segments::segmentCustomers);
+          bind(builder, "recalculateSegments", segments::recalculate);
+          bind(builder, "getKpis", segments::kpis);
           bind(builder, "getPreferences", details::getPreferences);
           bind(builder, "replacePreferences", details::replacePreferences);
           Router router = builder.createRouter();

@@ -11,6 +11,7 @@ import com.zenlogic.customerservice.infra.Money;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
 import com.zenlogic.customerservice.loyalty.LoyaltyService;
+import com.zenlogic.customerservice.segmentation.SegmentationService;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Clock;
@@ -22,6 +23,7 @@ import java.util.function.Supplier;
 public final class OrderEventsConsumer extends EventConsumerVerticle {
   private LoyaltyService loyalty;
   private CreditService credit;
+  private SegmentationService segments;
 
   public OrderEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches) {
     super(runtimeDb, amqpUrl, caches);
@@ -51,6 +53,7 @@ public final class OrderEventsConsumer extends EventConsumerVerticle {
   protected void prepare() {
     loyalty = new LoyaltyService(db, CustomerChangeListener.NONE, Clock.systemUTC());
     credit = new CreditService(db, CustomerChangeListener.NONE, Clock.systemUTC());
+    segments = new SegmentationService(db, Clock.systemUTC());
   }
 
   @Override
@@ -58,9 +61,14 @@ public final class OrderEventsConsumer extends EventConsumerVerticle {
     UUID customer = event.customerId();
     String orderId = event.text("order_id");
     return switch (event.eventType()) {
-      case "order.completed" -> loyalty.earnIn(conn, new LoyaltyMessages.Earn(caller, customer, orderId,
-          Money.parse("data.total_amount", event.data().getValue("total_amount")), null, "order",
-          PosEventsConsumer.items(event.data()))).map(customer);
+      case "order.completed" -> {
+        java.math.BigDecimal amount = Money.parse("data.total_amount", event.data().getValue("total_amount"));
+        List<LoyaltyMessages.Item> items = PosEventsConsumer.items(event.data());
+        yield loyalty.earnIn(conn, new LoyaltyMessages.Earn(caller, customer, orderId, amount, null, "order", items))
+            .compose(e -> segments.recordPurchaseIn(conn, caller, PosEventsConsumer.purchase(event, customer, "order",
+                "order:" + orderId, amount, items)))
+            .map(customer);
+      }
       case "order.cancelled" -> loyalty.reverseIn(conn, new LoyaltyMessages.Reverse(caller, orderId, "order cancelled"))
           .<Object>map(r -> r).recover(e -> ignore(e, ErrorCode.TRANSACTION_NOT_FOUND))
           .compose(v -> credit.releaseIn(conn, new CreditMessages.Release(caller, customer, orderId, null))

@@ -8,6 +8,8 @@ import com.zenlogic.customerservice.infra.Money;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
 import com.zenlogic.customerservice.loyalty.LoyaltyService;
+import com.zenlogic.customerservice.segmentation.Purchase;
+import com.zenlogic.customerservice.segmentation.SegmentationService;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +26,7 @@ import java.util.function.Supplier;
  */
 public final class PosEventsConsumer extends EventConsumerVerticle {
   private LoyaltyService loyalty;
+  private SegmentationService segments;
 
   public PosEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches) {
     super(runtimeDb, amqpUrl, caches);
@@ -52,6 +55,7 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
   @Override
   protected void prepare() {
     loyalty = new LoyaltyService(db, CustomerChangeListener.NONE, Clock.systemUTC());
+    segments = new SegmentationService(db, Clock.systemUTC());
   }
 
   @Override
@@ -64,8 +68,26 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
     if (totals == null) {
       throw DomainException.invalid("data.totals.total_amount", "is required");
     }
-    return loyalty.earnIn(conn, new LoyaltyMessages.Earn(caller, customer, event.text("transaction_id"),
-        Money.parse("data.totals.total_amount", totals.getValue("total_amount")), null, "pos", items(event.data()))).map(customer);
+    String transaction = event.text("transaction_id");
+    java.math.BigDecimal amount = Money.parse("data.totals.total_amount", totals.getValue("total_amount"));
+    List<LoyaltyMessages.Item> items = items(event.data());
+    return loyalty.earnIn(conn, new LoyaltyMessages.Earn(caller, customer, transaction, amount, null, "pos", items))
+        .compose(e -> segments.recordPurchaseIn(conn, caller, purchase(event, customer, "pos", "pos:" + transaction, amount, items)))
+        .map(customer);
+  }
+
+  /** The purchase as history keeps it: when it happened (the event's occurred_at), where, how many items. */
+  static Purchase purchase(ConsumedEvent event, UUID customer, String source, String reference, java.math.BigDecimal amount,
+                           List<LoyaltyMessages.Item> items) {
+    java.time.Instant at;
+    try {
+      at = event.occurredAt() == null ? java.time.Instant.now() : java.time.Instant.parse(event.occurredAt());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw DomainException.invalid("occurred_at", "must be an ISO-8601 instant");
+    }
+    String local = event.data().getString("local_id");
+    return new Purchase(customer, source, reference, amount, at, local,
+        items.isEmpty() ? null : items.stream().mapToInt(LoyaltyMessages.Item::quantity).sum());
   }
 
   /** Purchased lines, for punch cards: [{product_id | variant_id, category, quantity}]. */

@@ -1,0 +1,75 @@
+package com.zenlogic.customerservice.segmentation;
+
+import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.infra.Db;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+/**
+ * The seed's key metrics for a period [from, to):
+ * - active customers: a purchase in the 90 days before `to`;
+ * - retention rate: of the customers who bought in the equally long period before `from`, the share
+ *   who bought again in [from, to);
+ * - average LTV: total spent so far per customer who ever bought; AOV: amount per purchase in the period;
+ * - loyalty points issued vs redeemed in the period; credit used (outstanding) vs available on approved lines now.
+ */
+final class Kpis {
+  private static final String SQL = """
+      WITH p AS (SELECT customer_id, amount, occurred_at FROM purchases WHERE organization_id = $1),
+      prev AS (SELECT DISTINCT customer_id FROM p WHERE occurred_at >= $4 AND occurred_at < $2),
+      cur AS (SELECT DISTINCT customer_id FROM p WHERE occurred_at >= $2 AND occurred_at < $3)
+      SELECT
+        (SELECT count(DISTINCT customer_id) FROM p WHERE occurred_at >= $5 AND occurred_at < $3) AS active,
+        (SELECT count(*) FROM prev) AS previous_buyers,
+        (SELECT count(*) FROM prev JOIN cur USING (customer_id)) AS retained,
+        (SELECT coalesce(sum(amount), 0.00) FROM p WHERE occurred_at >= $2 AND occurred_at < $3) AS period_amount,
+        (SELECT count(*) FROM p WHERE occurred_at >= $2 AND occurred_at < $3) AS period_purchases,
+        (SELECT coalesce(sum(total_spent), 0.00) FROM customer_stats WHERE organization_id = $1 AND purchase_count > 0) AS total_spent,
+        (SELECT count(*) FROM customer_stats WHERE organization_id = $1 AND purchase_count > 0) AS buyers,
+        (SELECT coalesce(sum(points) FILTER (WHERE entry_type = 'earn' OR (entry_type = 'adjust' AND points > 0)), 0)
+           FROM loyalty_ledger WHERE organization_id = $1 AND created_at >= $2 AND created_at < $3) AS points_issued,
+        (SELECT coalesce(-sum(points) FILTER (WHERE entry_type = 'redeem'), 0)
+           FROM loyalty_ledger WHERE organization_id = $1 AND created_at >= $2 AND created_at < $3) AS points_redeemed,
+        (SELECT coalesce(sum(outstanding), 0.00) FROM credit_lines WHERE organization_id = $1 AND status = 'approved') AS credit_used,
+        (SELECT coalesce(sum(greatest(credit_limit - outstanding + credit_balance, 0)), 0.00) FROM credit_lines
+           WHERE organization_id = $1 AND status = 'approved') AS credit_available""";
+
+  private final Db db;
+
+  Kpis(Db db) {
+    this.db = db;
+  }
+
+  Future<JsonObject> compute(Caller caller, Instant from, Instant to) {
+    Instant previousFrom = from.minus(Duration.between(from, to));
+    Instant activeFrom = to.minus(Duration.ofDays(90));
+    return db.withTenant(caller.organizationId(), conn -> conn.preparedQuery(SQL).execute(Tuple.of(caller.organizationId(),
+        from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC), previousFrom.atOffset(ZoneOffset.UTC),
+        activeFrom.atOffset(ZoneOffset.UTC)))).map(rows -> {
+          Row r = rows.iterator().next();
+          long previous = r.getLong("previous_buyers");
+          long buyers = r.getLong("buyers");
+          long purchases = r.getLong("period_purchases");
+          return new JsonObject()
+              .put("from", from.toString()).put("to", to.toString())
+              .put("active_customers", r.getLong("active"))
+              .put("retention_rate", previous == 0 ? null
+                  : BigDecimal.valueOf(r.getLong("retained")).divide(BigDecimal.valueOf(previous), 4, RoundingMode.HALF_UP).toPlainString())
+              .put("average_ltv", buyers == 0 ? "0.00"
+                  : r.getBigDecimal("total_spent").divide(BigDecimal.valueOf(buyers), 2, RoundingMode.HALF_UP).toPlainString())
+              .put("average_order_value", purchases == 0 ? "0.00"
+                  : r.getBigDecimal("period_amount").divide(BigDecimal.valueOf(purchases), 2, RoundingMode.HALF_UP).toPlainString())
+              .put("loyalty_points_issued", r.getLong("points_issued"))
+              .put("loyalty_points_redeemed", r.getLong("points_redeemed"))
+              .put("credit_used", r.getBigDecimal("credit_used").toPlainString())
+              .put("credit_available", r.getBigDecimal("credit_available").toPlainString());
+        });
+  }
+}

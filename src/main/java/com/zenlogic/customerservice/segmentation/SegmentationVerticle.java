@@ -1,0 +1,70 @@
+package com.zenlogic.customerservice.segmentation;
+
+import com.zenlogic.customerservice.infra.Bus;
+import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.infra.Db;
+import com.zenlogic.customerservice.infra.DbUrl;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.Clock;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Segmentation as a verticle: serves its addresses and rescoring every organization hourly. Deployed
+ * as a worker, so the batch's database time never sits on an event loop the APIs share.
+ */
+public final class SegmentationVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentationVerticle.class);
+
+  private final DbUrl runtimeDb;
+  private final long batchEveryMillis;
+  private Db db;
+
+  public SegmentationVerticle(DbUrl runtimeDb, long batchEveryMillis) {
+    this.runtimeDb = runtimeDb;
+    this.batchEveryMillis = batchEveryMillis;
+  }
+
+  @Override
+  public Future<?> start() {
+    db = Db.create(vertx, runtimeDb, 4);
+    SegmentationService segments = new SegmentationService(db, Clock.systemUTC());
+    Kpis kpis = new Kpis(db);
+    Bus.<SegmentationMessages.CustomerQuery>serve(vertx, SegmentationMessages.SEGMENT,
+        q -> segments.segment(q.caller(), q.customerId()).map(SegmentationMessages.Segment::new));
+    Bus.<SegmentationMessages.CustomerQuery>serve(vertx, SegmentationMessages.STATS,
+        q -> segments.stats(q.caller(), q.customerId()).map(SegmentationMessages.View::new));
+    Bus.<SegmentationMessages.HistoryQuery>serve(vertx, SegmentationMessages.HISTORY,
+        q -> segments.history(q.caller(), q.customerId(), q.beforeId(), q.limit()).map(SegmentationMessages.Rows::new));
+    Bus.<SegmentationMessages.OrganizationQuery>serve(vertx, SegmentationMessages.SEGMENTS,
+        q -> segments.segments(q.caller()).map(SegmentationMessages.View::new));
+    Bus.<SegmentationMessages.SegmentQuery>serve(vertx, SegmentationMessages.SEGMENT_CUSTOMERS,
+        q -> segments.segmentCustomers(q.caller(), q.segment(), q.after(), q.limit()).map(SegmentationMessages.Rows::new));
+    Bus.<SegmentationMessages.OrganizationQuery>serve(vertx, SegmentationMessages.RECALCULATE,
+        q -> segments.recalculate(q.caller()).map(SegmentationMessages.View::new));
+    Bus.<SegmentationMessages.RecordPurchase>serve(vertx, SegmentationMessages.RECORD_PURCHASE,
+        q -> segments.recordPurchase(q.caller(), q.purchase()).map(SegmentationMessages.Recorded::new));
+    Bus.<SegmentationMessages.KpiQuery>serve(vertx, SegmentationMessages.KPIS,
+        q -> kpis.compute(q.caller(), q.from(), q.to()).map(SegmentationMessages.View::new));
+    vertx.setPeriodic(batchEveryMillis, id -> segments.tenants().compose(orgs -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (UUID org : orgs) {
+        Caller system = new Caller(org, "system", null, Set.of(), "rfm-batch-" + UUID.randomUUID());
+        chain = chain.compose(v -> segments.recalculate(system).<Void>mapEmpty().recover(e -> {
+          LOG.warn("RFM batch failed for organization {}: {}", org, e.toString());
+          return Future.succeededFuture();
+        }));
+      }
+      return chain;
+    }));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return db == null ? Future.succeededFuture() : db.close();
+  }
+}
