@@ -36,14 +36,15 @@ public record AppConfig(
     boolean cacheEnabled,
     int cacheTtlSeconds,
     int cacheNearTtlSeconds,
-    String cacheKeyPrefix) {
+    String cacheKeyPrefix,
+    String orderServiceGrpc) {
 
   public static final String[] KEYS = {
     "HTTP_PORT", "GRPC_PORT", "HTTP_INSTANCES", "GRPC_INSTANCES", "DB_URL", "DB_APP_USER",
     "DB_APP_PASSWORD", "DB_POOL_SIZE", "REDIS_URL", "AMQP_URL", "JWT_HS256_SECRET",
     "JWT_PUBLIC_KEY_PATH", "JWT_PUBLIC_KEY_ALGORITHM", "JWT_ISSUER", "JWT_AUDIENCE", "DEFAULT_PHONE_REGION", "DATA_DIR",
     "EMBEDDED_PG_PORT", "HTTP_BODY_LIMIT", "SHUTDOWN_GRACE_SECONDS", "GRPC_TRUST_NETWORK",
-    "GRPC_MAX_MESSAGE_BYTES", "CACHE_ENABLED", "CACHE_TTL_SECONDS", "CACHE_NEAR_TTL_SECONDS", "CACHE_KEY_PREFIX"
+    "GRPC_MAX_MESSAGE_BYTES", "CACHE_ENABLED", "CACHE_TTL_SECONDS", "CACHE_NEAR_TTL_SECONDS", "CACHE_KEY_PREFIX", "ORDER_SERVICE_GRPC"
   };
 
   public static AppConfig from(JsonObject json) {
@@ -94,7 +95,16 @@ public record AppConfig(
         bool(json, "CACHE_ENABLED", true),
         positive(json, "CACHE_TTL_SECONDS", 300),
         positive(json, "CACHE_NEAR_TTL_SECONDS", 30),
-        text(json, "CACHE_KEY_PREFIX", "cs"));
+        text(json, "CACHE_KEY_PREFIX", "cs"),
+        hostPort(json, "ORDER_SERVICE_GRPC"));
+  }
+
+  private static String hostPort(JsonObject json, String key) {
+    String value = optionalText(json, key);
+    if (value != null && !value.matches("^[A-Za-z0-9.\\-]+:\\d{1,5}$")) {
+      throw new ConfigException(key, "must be host:port, got '" + value + "'");
+    }
+    return value;
   }
 
   /** No DB_URL: the service runs on its embedded PostgreSQL under DATA_DIR. */
@@ -106,14 +116,14 @@ public record AppConfig(
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, url, dbAppUser, dbAppPassword,
         dbPoolSize, redisUrl, amqpUrl, jwtHs256Secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
         defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
-        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix);
+        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc);
   }
 
   public AppConfig withJwtHs256Secret(String secret) {
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, dbUrl, dbAppUser, dbAppPassword,
         dbPoolSize, redisUrl, amqpUrl, secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
         defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
-        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix);
+        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc);
   }
 
   private static String optionalText(JsonObject json, String key) {

@@ -22,7 +22,11 @@ public final class SegmentationMessages {
 
   public record CustomerQuery(Caller caller, UUID customerId) implements Bus.Local {}
 
-  public record HistoryQuery(Caller caller, UUID customerId, Long beforeId, int limit) implements Bus.Local {}
+  /** authorization is forwarded to the Order Service when history is backfilled from it. */
+  public record HistoryQuery(Caller caller, UUID customerId, Long beforeId, int limit, String authorization) implements Bus.Local {}
+
+  /** A page of history; partial when the Order Service could not be asked (circuit open or down). */
+  public record History(List<JsonObject> rows, boolean partial) implements Bus.Local {}
 
   public record SegmentQuery(Caller caller, String segment, UUID after, int limit) implements Bus.Local {}
 

@@ -44,6 +44,20 @@ public final class SegmentationService {
         .compose(v -> recordPurchaseIn(conn, caller, p)));
   }
 
+  /** Records several purchases of one organization in one transaction (history backfill). */
+  public Future<Integer> recordPurchases(Caller caller, java.util.List<Purchase> purchases) {
+    if (purchases.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    return db.withTenant(caller.organizationId(), conn -> {
+      Future<Integer> chain = Future.succeededFuture(0);
+      for (Purchase p : purchases) {
+        chain = chain.compose(n -> recordPurchaseIn(conn, caller, p).map(isNew -> isNew ? n + 1 : n));
+      }
+      return chain;
+    });
+  }
+
   /** One customer against the current bounds; without bounds yet, the whole (small, new) organization. */
   public Future<Score> rescoreIn(SqlConnection conn, Caller caller, UUID customerId) {
     UUID org = caller.organizationId();

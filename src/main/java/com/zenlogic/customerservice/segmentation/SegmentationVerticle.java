@@ -21,11 +21,13 @@ public final class SegmentationVerticle extends VerticleBase {
 
   private final DbUrl runtimeDb;
   private final long batchEveryMillis;
+  private final String orderService;
   private Db db;
 
-  public SegmentationVerticle(DbUrl runtimeDb, long batchEveryMillis) {
+  public SegmentationVerticle(DbUrl runtimeDb, long batchEveryMillis, String orderService) {
     this.runtimeDb = runtimeDb;
     this.batchEveryMillis = batchEveryMillis;
+    this.orderService = orderService;
   }
 
   @Override
@@ -37,8 +39,10 @@ public final class SegmentationVerticle extends VerticleBase {
         q -> segments.segment(q.caller(), q.customerId()).map(SegmentationMessages.Segment::new));
     Bus.<SegmentationMessages.CustomerQuery>serve(vertx, SegmentationMessages.STATS,
         q -> segments.stats(q.caller(), q.customerId()).map(SegmentationMessages.View::new));
-    Bus.<SegmentationMessages.HistoryQuery>serve(vertx, SegmentationMessages.HISTORY,
-        q -> segments.history(q.caller(), q.customerId(), q.beforeId(), q.limit()).map(SegmentationMessages.Rows::new));
+    OrderServiceClient orders = orderService == null ? null : new OrderServiceClient(vertx, orderService);
+    Bus.<SegmentationMessages.HistoryQuery>serve(vertx, SegmentationMessages.HISTORY, q -> backfill(segments, orders, q)
+        .compose(partial -> segments.history(q.caller(), q.customerId(), q.beforeId(), q.limit())
+            .map(rows -> new SegmentationMessages.History(rows, partial))));
     Bus.<SegmentationMessages.OrganizationQuery>serve(vertx, SegmentationMessages.SEGMENTS,
         q -> segments.segments(q.caller()).map(SegmentationMessages.View::new));
     Bus.<SegmentationMessages.SegmentQuery>serve(vertx, SegmentationMessages.SEGMENT_CUSTOMERS,
@@ -61,6 +65,28 @@ public final class SegmentationVerticle extends VerticleBase {
       return chain;
     }));
     return Future.succeededFuture();
+  }
+
+  /**
+   * First page only: pulls the customer's orders from the Order Service and records those missing
+   * (once per order, whatever source saw it first). Answers whether history is partial.
+   */
+  private static Future<Boolean> backfill(SegmentationService segments, OrderServiceClient orders, SegmentationMessages.HistoryQuery q) {
+    if (orders == null || q.beforeId() != null) {
+      return Future.succeededFuture(false);
+    }
+    return segments.segment(q.caller(), q.customerId())
+        .compose(known -> orders.orders(q.caller().organizationId(), q.customerId(), q.authorization()))
+        .compose(list -> segments.recordPurchases(q.caller(), list))
+        .map(false)
+        .recover(e -> {
+          if (e instanceof com.zenlogic.customerservice.infra.DomainException d
+              && d.code() == com.zenlogic.customerservice.infra.ErrorCode.CUSTOMER_NOT_FOUND) {
+            return Future.failedFuture(e);
+          }
+          LOG.debug("History backfill unavailable: {}", e.toString());
+          return Future.succeededFuture(true);
+        });
   }
 
   @Override

@@ -32,12 +32,13 @@ final class SegmentHandlers {
     Caller caller = Requests.caller(ctx, CustomerHandlers.READ);
     String before = Requests.query(ctx, "before");
     int limit = Requests.integer(ctx, "limit", 50);
-    Bus.<SegmentationMessages.Rows>request(vertx, SegmentationMessages.HISTORY, new SegmentationMessages.HistoryQuery(caller,
-            Requests.pathId(ctx, "id"), before == null ? null : Long.valueOf(before), limit + 1))
-        .onSuccess(rows -> {
-          boolean more = rows.rows().size() > limit;
-          JsonArray items = new JsonArray(rows.rows().subList(0, Math.min(limit, rows.rows().size())));
-          Responses.ok(ctx, new JsonObject().put("items", items)
+    Bus.<SegmentationMessages.History>request(vertx, SegmentationMessages.HISTORY, new SegmentationMessages.HistoryQuery(caller,
+            Requests.pathId(ctx, "id"), before == null ? null : Long.valueOf(before), limit + 1,
+            ctx.request().getHeader("Authorization")))
+        .onSuccess(history -> {
+          boolean more = history.rows().size() > limit;
+          JsonArray items = new JsonArray(history.rows().subList(0, Math.min(limit, history.rows().size())));
+          Responses.ok(ctx, new JsonObject().put("items", items).put("partial", history.partial())
               .put("next_before", more ? items.getJsonObject(items.size() - 1).getLong("id") : null));
         })
         .onFailure(ctx::fail);
