@@ -31,9 +31,18 @@ public final class Bus {
     vertx.eventBus().codecSelector(body -> body instanceof Local ? CODEC : null);
   }
 
-  @SuppressWarnings("unchecked")
   public static <T> Future<T> request(Vertx vertx, String address, Local request) {
-    return vertx.eventBus().<Object>request(address, request, OPTIONS)
+    return request(vertx, address, request, OPTIONS);
+  }
+
+  /** For the few long operations (a whole organization's rescoring). */
+  public static <T> Future<T> request(Vertx vertx, String address, Local request, long timeoutMillis) {
+    return request(vertx, address, request, new DeliveryOptions().setSendTimeout(timeoutMillis));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> Future<T> request(Vertx vertx, String address, Local request, DeliveryOptions options) {
+    return vertx.eventBus().<Object>request(address, request, options)
         .map(reply -> (T) reply.body())
         .recover(Bus::domainFailure);
   }

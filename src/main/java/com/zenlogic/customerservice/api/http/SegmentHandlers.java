@@ -81,7 +81,10 @@ final class SegmentHandlers {
 
   void recalculate(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, ADMIN);
-    view(ctx, SegmentationMessages.RECALCULATE, new SegmentationMessages.OrganizationQuery(caller));
+    Bus.<SegmentationMessages.View>request(vertx, SegmentationMessages.RECALCULATE, new SegmentationMessages.OrganizationQuery(caller),
+            300_000)
+        .onSuccess(v -> Responses.ok(ctx, v.json()))
+        .onFailure(ctx::fail);
   }
 
   void kpis(RoutingContext ctx) {
