@@ -89,17 +89,8 @@ class CreditEngineTest {
         .setOrderId(order).setAmount(amount).build(), token);
   }
 
-  String sql(String query) throws Exception {
-    try (Connection c = app.db.connectAs(app.db.owner().user(), app.db.owner().password()); Statement st = c.createStatement()) {
-      c.setAutoCommit(false);
-      st.execute("SELECT set_config('app.organization_id', '" + org + "', true)");
-      try (ResultSet rs = st.executeQuery(query)) {
-        rs.next();
-        String v = rs.getString(1);
-        c.commit();
-        return v;
-      }
-    }
+  String sql(String query) {
+    return app.db.scalar(org, query);
   }
 
   void assertLedgerMatches(String customer) throws Exception {

@@ -87,17 +87,8 @@ class LoyaltyEngineTest {
         .setPoints(points).setReferenceId(ref).setReason("discount").build(), token);
   }
 
-  long sql(String query) throws Exception {
-    try (Connection c = app.db.connectAs(app.db.owner().user(), app.db.owner().password()); Statement st = c.createStatement()) {
-      c.setAutoCommit(false);
-      st.execute("SELECT set_config('app.organization_id', '" + org + "', true)");
-      try (ResultSet rs = st.executeQuery(query)) {
-        rs.next();
-        long v = rs.getLong(1);
-        c.commit();
-        return v;
-      }
-    }
+  long sql(String query) {
+    return app.db.count(org, query);
   }
 
   /** balance == sum of ledger, held == sum of held deltas, and the lots hold exactly the balance. */

@@ -85,17 +85,8 @@ class SegmentationTest {
         NOW.minus(Duration.ofDays(daysAgo)), "local-1", 2)));
   }
 
-  long sql(String query) throws Exception {
-    try (Connection c = app.db.connectAs(app.db.owner().user(), app.db.owner().password()); Statement st = c.createStatement()) {
-      c.setAutoCommit(false);
-      st.execute("SELECT set_config('app.organization_id', '" + org + "', true)");
-      try (ResultSet rs = st.executeQuery(query)) {
-        rs.next();
-        long v = rs.getLong(1);
-        c.commit();
-        return v;
-      }
-    }
+  long sql(String query) {
+    return app.db.count(org, query);
   }
 
   Score score(int i) throws Exception {

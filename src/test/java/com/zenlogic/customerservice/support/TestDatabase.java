@@ -51,6 +51,26 @@ public final class TestDatabase implements AutoCloseable {
     return DriverManager.getConnection(owner.jdbcUrl(), user, password);
   }
 
+  /** One value of a query run as the owner inside the organization's tenant scope (RLS is forced on the owner too). */
+  public String scalar(java.util.UUID org, String sql) {
+    try (Connection c = connectAs(owner.user(), owner.password()); Statement st = c.createStatement()) {
+      c.setAutoCommit(false);
+      st.execute("SELECT set_config('app.organization_id', '" + org + "', true)");
+      try (java.sql.ResultSet rs = st.executeQuery(sql)) {
+        rs.next();
+        String v = rs.getString(1);
+        c.commit();
+        return v;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  public long count(java.util.UUID org, String sql) {
+    return Long.parseLong(scalar(org, sql));
+  }
+
   @Override
   public void close() {
     try (Connection conn = DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());

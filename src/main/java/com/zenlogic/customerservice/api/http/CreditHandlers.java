@@ -3,16 +3,12 @@ package com.zenlogic.customerservice.api.http;
 import com.zenlogic.customerservice.credit.CreditMessages;
 import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.DomainException;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 
 /** /api/v1/.../credit for credit managers: JSON to credit messages on the event bus and back. */
 final class CreditHandlers {
@@ -28,7 +24,7 @@ final class CreditHandlers {
 
   void summary(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    reply(ctx, Bus.<CreditMessages.Summary>request(vertx, CreditMessages.SUMMARY,
+    Responses.reply(ctx, Bus.<CreditMessages.Summary>request(vertx, CreditMessages.SUMMARY,
         new CreditMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(CreditHandlers::summaryJson));
   }
 
@@ -49,14 +45,14 @@ final class CreditHandlers {
 
   private void lineChange(RoutingContext ctx, String action, BigDecimal limit, String currency, Integer terms, String notes) {
     Caller caller = Requests.caller(ctx, APPROVE);
-    reply(ctx, Bus.<CreditMessages.Summary>request(vertx, CreditMessages.LINE_CHANGE, new CreditMessages.LineChange(caller,
+    Responses.reply(ctx, Bus.<CreditMessages.Summary>request(vertx, CreditMessages.LINE_CHANGE, new CreditMessages.LineChange(caller,
         Requests.pathId(ctx, "id"), action, limit, currency, terms, notes)).map(CreditHandlers::summaryJson));
   }
 
   void use(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    reply(ctx, Bus.<CreditMessages.UseDecision>request(vertx, CreditMessages.USE, new CreditMessages.Use(caller,
+    Responses.reply(ctx, Bus.<CreditMessages.UseDecision>request(vertx, CreditMessages.USE, new CreditMessages.Use(caller,
         Requests.pathId(ctx, "id"), b.getString("order_id"), money(b, "amount"))).map(d -> new JsonObject()
         .put("approved", d.approved()).put("available_amount", d.availableAmount().toPlainString())
         .put("due_date", d.dueDate() == null ? null : d.dueDate().toString()).put("reason_code", d.reasonCode()).put("reason", d.reason())));
@@ -65,7 +61,7 @@ final class CreditHandlers {
   void release(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    reply(ctx, Bus.<CreditMessages.Balance>request(vertx, CreditMessages.RELEASE, new CreditMessages.Release(caller,
+    Responses.reply(ctx, Bus.<CreditMessages.Balance>request(vertx, CreditMessages.RELEASE, new CreditMessages.Release(caller,
         Requests.pathId(ctx, "id"), b.getString("order_id"), b.containsKey("amount") ? money(b, "amount") : null))
         .map(CreditHandlers::balanceJson));
   }
@@ -73,18 +69,16 @@ final class CreditHandlers {
   void payment(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    reply(ctx, Bus.<CreditMessages.Balance>request(vertx, CreditMessages.PAYMENT, new CreditMessages.Payment(caller,
+    Responses.reply(ctx, Bus.<CreditMessages.Balance>request(vertx, CreditMessages.PAYMENT, new CreditMessages.Payment(caller,
         Requests.pathId(ctx, "id"), b.getString("payment_reference"), money(b, "amount"))).map(CreditHandlers::balanceJson));
   }
 
   void statement(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    Instant to = instant("to", Requests.query(ctx, "to"), Instant.now());
-    Instant from = instant("from", Requests.query(ctx, "from"), to.minus(30, ChronoUnit.DAYS));
-    if (!from.isBefore(to)) {
-      throw DomainException.invalid("from", "must be before to");
-    }
-    reply(ctx, Bus.<CreditMessages.Statement>request(vertx, CreditMessages.STATEMENT, new CreditMessages.StatementQuery(caller,
+    Instant[] period = Requests.period(ctx);
+    Instant from = period[0];
+    Instant to = period[1];
+    Responses.reply(ctx, Bus.<CreditMessages.Statement>request(vertx, CreditMessages.STATEMENT, new CreditMessages.StatementQuery(caller,
         Requests.pathId(ctx, "id"), from, to)).map(st -> {
           JsonArray lines = new JsonArray();
           st.lines().forEach(l -> lines.add(new JsonObject().put("at", l.at().toString()).put("type", l.type())
@@ -99,26 +93,26 @@ final class CreditHandlers {
 
   void customerAging(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    reply(ctx, Bus.<CreditMessages.Aging>request(vertx, CreditMessages.AGING, new CreditMessages.AgingQuery(caller,
+    Responses.reply(ctx, Bus.<CreditMessages.Aging>request(vertx, CreditMessages.AGING, new CreditMessages.AgingQuery(caller,
         Requests.pathId(ctx, "id"))).map(CreditHandlers::agingJson));
   }
 
   void organizationAging(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    reply(ctx, Bus.<CreditMessages.Aging>request(vertx, CreditMessages.AGING, new CreditMessages.AgingQuery(caller, null))
+    Responses.reply(ctx, Bus.<CreditMessages.Aging>request(vertx, CreditMessages.AGING, new CreditMessages.AgingQuery(caller, null))
         .map(CreditHandlers::agingJson));
   }
 
   void policy(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    reply(ctx, Bus.<CreditMessages.Policy>request(vertx, CreditMessages.POLICY_GET, new CreditMessages.PolicyQuery(caller))
+    Responses.reply(ctx, Bus.<CreditMessages.Policy>request(vertx, CreditMessages.POLICY_GET, new CreditMessages.PolicyQuery(caller))
         .map(CreditHandlers::policyJson));
   }
 
   void putPolicy(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, APPROVE);
     JsonObject b = Requests.body(ctx);
-    reply(ctx, Bus.<CreditMessages.Policy>request(vertx, CreditMessages.POLICY_PUT, new CreditMessages.PolicyUpdate(caller,
+    Responses.reply(ctx, Bus.<CreditMessages.Policy>request(vertx, CreditMessages.POLICY_PUT, new CreditMessages.PolicyUpdate(caller,
         new CreditMessages.Policy(b.getInteger("overdue_tolerance_days"), b.getInteger("grace_days")))).map(CreditHandlers::policyJson));
   }
 
@@ -126,20 +120,7 @@ final class CreditHandlers {
     return LoyaltyHandlers.money(field, body.getValue(field));
   }
 
-  private static void reply(RoutingContext ctx, Future<JsonObject> result) {
-    result.onSuccess(json -> Responses.ok(ctx, json)).onFailure(ctx::fail);
-  }
 
-  private static Instant instant(String field, String value, Instant fallback) {
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw DomainException.invalid(field, "must be an ISO-8601 instant like 2026-01-01T00:00:00Z");
-    }
-  }
 
   private static JsonObject summaryJson(CreditMessages.Summary s) {
     return new JsonObject().put("customer_id", s.customerId().toString()).put("status", s.status())

@@ -2,21 +2,17 @@ package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.DomainException;
 import com.zenlogic.customerservice.infra.Money;
 import com.zenlogic.customerservice.loyalty.LedgerEntry;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
 import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
 import com.zenlogic.customerservice.loyalty.Tier;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,7 +30,7 @@ final class LoyaltyHandlers {
 
   void account(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    reply(ctx, Bus.<LoyaltyMessages.AccountView>request(vertx, LoyaltyMessages.ACCOUNT,
+    Responses.reply(ctx, Bus.<LoyaltyMessages.AccountView>request(vertx, LoyaltyMessages.ACCOUNT,
         new LoyaltyMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(a -> new JsonObject()
         .put("customer_id", a.customerId().toString())
         .put("balance", a.balance()).put("held", a.held()).put("available", a.available())
@@ -47,7 +43,7 @@ final class LoyaltyHandlers {
   void ledger(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
     String before = Requests.query(ctx, "before");
-    reply(ctx, Bus.<LoyaltyMessages.LedgerPage>request(vertx, LoyaltyMessages.LEDGER, new LoyaltyMessages.LedgerQuery(caller,
+    Responses.reply(ctx, Bus.<LoyaltyMessages.LedgerPage>request(vertx, LoyaltyMessages.LEDGER, new LoyaltyMessages.LedgerQuery(caller,
         Requests.pathId(ctx, "id"), before == null ? null : Long.valueOf(before), Requests.integer(ctx, "limit", 50))).map(page -> {
           JsonArray items = new JsonArray();
           page.entries().forEach(e -> items.add(entryJson(e)));
@@ -67,7 +63,7 @@ final class LoyaltyHandlers {
     LoyaltyMessages.Earn earn = new LoyaltyMessages.Earn(caller, Requests.pathId(ctx, "id"), b.getString("transaction_id"),
         money("amount", b.getValue("amount")), rate == null || rate == 0 ? null : BigDecimal.valueOf(rate),
         b.getString("channel", "api"), items);
-    reply(ctx, Bus.<LoyaltyMessages.EarnResult>request(vertx, LoyaltyMessages.EARN, earn).map(e -> new JsonObject()
+    Responses.reply(ctx, Bus.<LoyaltyMessages.EarnResult>request(vertx, LoyaltyMessages.EARN, earn).map(e -> new JsonObject()
         .put("points_earned", e.pointsEarned()).put("points_balance", e.pointsBalance()).put("tier", e.tier())
         .put("tier_upgraded", e.tierUpgraded()).put("replayed", e.replayed())));
   }
@@ -75,7 +71,7 @@ final class LoyaltyHandlers {
   void redeem(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    reply(ctx, Bus.<LoyaltyMessages.RedeemResult>request(vertx, LoyaltyMessages.REDEEM, new LoyaltyMessages.Redeem(caller,
+    Responses.reply(ctx, Bus.<LoyaltyMessages.RedeemResult>request(vertx, LoyaltyMessages.REDEEM, new LoyaltyMessages.Redeem(caller,
         Requests.pathId(ctx, "id"), b.getLong("points"), b.getString("reference_id"), b.getString("reason"))).map(r -> new JsonObject()
         .put("points_redeemed", r.pointsRedeemed()).put("discount_amount", r.discountAmount().toPlainString())
         .put("points_balance", r.pointsBalance())));
@@ -84,7 +80,7 @@ final class LoyaltyHandlers {
   void adjust(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, ADMIN);
     JsonObject b = Requests.body(ctx);
-    reply(ctx, Bus.<LoyaltyMessages.AdjustResult>request(vertx, LoyaltyMessages.ADJUST, new LoyaltyMessages.Adjust(caller,
+    Responses.reply(ctx, Bus.<LoyaltyMessages.AdjustResult>request(vertx, LoyaltyMessages.ADJUST, new LoyaltyMessages.Adjust(caller,
         Requests.pathId(ctx, "id"), b.getLong("points"), b.getString("reason"), ctx.request().getHeader("Idempotency-Key")))
         .map(r -> new JsonObject().put("points", r.points()).put("points_balance", r.pointsBalance()).put("replayed", r.replayed())));
   }
@@ -92,14 +88,14 @@ final class LoyaltyHandlers {
   void reverse(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    reply(ctx, Bus.<LoyaltyMessages.ReverseResult>request(vertx, LoyaltyMessages.REVERSE, new LoyaltyMessages.Reverse(caller,
+    Responses.reply(ctx, Bus.<LoyaltyMessages.ReverseResult>request(vertx, LoyaltyMessages.REVERSE, new LoyaltyMessages.Reverse(caller,
         b.getString("reference"), b.getString("reason"))).map(r -> new JsonObject().put("customer_id", r.customerId().toString())
         .put("points_reversed", r.pointsReversed()).put("shortfall", r.shortfall()).put("points_balance", r.pointsBalance())));
   }
 
   void punchCards(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    reply(ctx, Bus.<LoyaltyMessages.PunchCards>request(vertx, LoyaltyMessages.PUNCH_CARDS,
+    Responses.reply(ctx, Bus.<LoyaltyMessages.PunchCards>request(vertx, LoyaltyMessages.PUNCH_CARDS,
         new LoyaltyMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(cards -> {
           JsonArray items = new JsonArray();
           cards.cards().forEach(c -> items.add(cardJson(c)));
@@ -110,13 +106,13 @@ final class LoyaltyHandlers {
   void redeemReward(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    reply(ctx, Bus.<LoyaltyMessages.PunchCard>request(vertx, LoyaltyMessages.PUNCH_REDEEM, new LoyaltyMessages.RedeemReward(caller,
+    Responses.reply(ctx, Bus.<LoyaltyMessages.PunchCard>request(vertx, LoyaltyMessages.PUNCH_REDEEM, new LoyaltyMessages.RedeemReward(caller,
         Requests.pathId(ctx, "id"), Requests.pathId(ctx, "program_id"), b.getString("reference"))).map(LoyaltyHandlers::cardJson));
   }
 
   void punchPrograms(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    reply(ctx, Bus.<LoyaltyMessages.PunchPrograms>request(vertx, LoyaltyMessages.PUNCH_PROGRAMS,
+    Responses.reply(ctx, Bus.<LoyaltyMessages.PunchPrograms>request(vertx, LoyaltyMessages.PUNCH_PROGRAMS,
         new LoyaltyMessages.ProgramQuery(caller)).map(p -> {
           JsonArray items = new JsonArray();
           p.programs().forEach(x -> items.add(programJson(x)));
@@ -137,7 +133,7 @@ final class LoyaltyHandlers {
 
   void program(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    reply(ctx, Bus.<LoyaltyMessages.ProgramView>request(vertx, LoyaltyMessages.PROGRAM_GET, new LoyaltyMessages.ProgramQuery(caller))
+    Responses.reply(ctx, Bus.<LoyaltyMessages.ProgramView>request(vertx, LoyaltyMessages.PROGRAM_GET, new LoyaltyMessages.ProgramQuery(caller))
         .map(v -> programJson(v.program())));
   }
 
@@ -155,18 +151,16 @@ final class LoyaltyHandlers {
         b.containsKey("max_points_rate") ? decimal("max_points_rate", b.getValue("max_points_rate")) : rate,
         b.getInteger("points_per_money_unit"), b.getInteger("min_redemption"), b.getInteger("tier_window_months"),
         b.getInteger("downgrade_grace_days"), b.getInteger("expiry_months"), b.getInteger("hold_minutes"), tiers);
-    reply(ctx, Bus.<LoyaltyMessages.ProgramView>request(vertx, LoyaltyMessages.PROGRAM_PUT, new LoyaltyMessages.ProgramUpdate(caller, program))
+    Responses.reply(ctx, Bus.<LoyaltyMessages.ProgramView>request(vertx, LoyaltyMessages.PROGRAM_PUT, new LoyaltyMessages.ProgramUpdate(caller, program))
         .map(v -> programJson(v.program())));
   }
 
   void liability(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    Instant to = instant("to", Requests.query(ctx, "to"), Instant.now());
-    Instant from = instant("from", Requests.query(ctx, "from"), to.minus(30, ChronoUnit.DAYS));
-    if (!from.isBefore(to)) {
-      throw DomainException.invalid("from", "must be before to");
-    }
-    reply(ctx, Bus.<LoyaltyMessages.Liability>request(vertx, LoyaltyMessages.LIABILITY, new LoyaltyMessages.LiabilityQuery(caller, from, to))
+    Instant[] period = Requests.period(ctx);
+    Instant from = period[0];
+    Instant to = period[1];
+    Responses.reply(ctx, Bus.<LoyaltyMessages.Liability>request(vertx, LoyaltyMessages.LIABILITY, new LoyaltyMessages.LiabilityQuery(caller, from, to))
         .map(l -> new JsonObject()
             .put("points_outstanding", l.pointsOutstanding()).put("value", l.value().toPlainString())
             .put("by_tier", buckets(l.byTier())).put("by_expiry_month", buckets(l.byExpiryMonth()))
@@ -174,9 +168,6 @@ final class LoyaltyHandlers {
                 .put("issued", l.issued()).put("redeemed", l.redeemed()).put("expired", l.expired()).put("reversed", l.reversed()))));
   }
 
-  private static void reply(RoutingContext ctx, Future<JsonObject> result) {
-    result.onSuccess(json -> Responses.ok(ctx, json)).onFailure(ctx::fail);
-  }
 
   static BigDecimal money(String field, Object value) {
     return Money.parse(field, value);
@@ -186,16 +177,6 @@ final class LoyaltyHandlers {
     return Money.decimal(field, value);
   }
 
-  private static Instant instant(String field, String value, Instant fallback) {
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw DomainException.invalid(field, "must be an ISO-8601 instant like 2026-01-01T00:00:00Z");
-    }
-  }
 
   private static JsonArray buckets(List<LoyaltyMessages.Bucket> buckets) {
     JsonArray out = new JsonArray();

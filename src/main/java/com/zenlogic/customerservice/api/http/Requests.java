@@ -54,6 +54,32 @@ final class Requests {
     return p != null && !p.isNull() && Boolean.TRUE.equals(p.getBoolean());
   }
 
+  /** An ISO-8601 instant from the query, or the fallback when absent. */
+  static java.time.Instant instant(RoutingContext ctx, String name, java.time.Instant fallback) {
+    return instant(name, query(ctx, name), fallback);
+  }
+
+  static java.time.Instant instant(String field, String value, java.time.Instant fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return java.time.Instant.parse(value);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw DomainException.invalid(field, "must be an ISO-8601 instant like 2026-01-01T00:00:00Z");
+    }
+  }
+
+  /** A [from, to) period from the query: to defaults to now, from to 30 days before to. */
+  static java.time.Instant[] period(RoutingContext ctx) {
+    java.time.Instant to = instant(ctx, "to", java.time.Instant.now());
+    java.time.Instant from = instant(ctx, "from", to.minus(30, java.time.temporal.ChronoUnit.DAYS));
+    if (!from.isBefore(to)) {
+      throw DomainException.invalid("from", "must be before to");
+    }
+    return new java.time.Instant[] {from, to};
+  }
+
   static int integer(RoutingContext ctx, String name, int fallback) {
     RequestParameter p = validated(ctx).getQuery().get(name);
     return p == null || p.isNull() ? fallback : p.getInteger(fallback);

@@ -16,6 +16,11 @@ final class Responses {
     json(ctx, 200, body);
   }
 
+  /** 200 with the JSON the future yields, or the failure to the one error mapper. */
+  static void reply(RoutingContext ctx, io.vertx.core.Future<JsonObject> result) {
+    result.onSuccess(json -> ok(ctx, json)).onFailure(ctx::fail);
+  }
+
   static void noContent(RoutingContext ctx) {
     ctx.response().setStatusCode(204).end();
   }

@@ -2,7 +2,6 @@ package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.DomainException;
 import com.zenlogic.customerservice.infra.Ids;
 import com.zenlogic.customerservice.infra.Money;
 import com.zenlogic.customerservice.segmentation.Purchase;
@@ -12,8 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 /** Purchase history, statistics, segments and KPIs over REST. */
@@ -47,7 +44,7 @@ final class SegmentHandlers {
   void recordPurchase(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, CustomerHandlers.WRITE);
     JsonObject b = Requests.body(ctx);
-    Instant at = instant("occurred_at", b.getString("occurred_at"), Instant.now());
+    Instant at = Requests.instant("occurred_at", b.getString("occurred_at"), Instant.now());
     Purchase p = new Purchase(Requests.pathId(ctx, "id"), "api", "api:" + b.getString("reference"),
         Money.parse("amount", b.getValue("amount")), at, b.getString("local_id"), b.getInteger("item_count"));
     Bus.<SegmentationMessages.Recorded>request(vertx, SegmentationMessages.RECORD_PURCHASE, new SegmentationMessages.RecordPurchase(caller, p))
@@ -89,11 +86,9 @@ final class SegmentHandlers {
 
   void kpis(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, ANALYTICS);
-    Instant to = instant("to", Requests.query(ctx, "to"), Instant.now());
-    Instant from = instant("from", Requests.query(ctx, "from"), to.minus(30, ChronoUnit.DAYS));
-    if (!from.isBefore(to)) {
-      throw DomainException.invalid("from", "must be before to");
-    }
+    Instant[] period = Requests.period(ctx);
+    Instant from = period[0];
+    Instant to = period[1];
     view(ctx, SegmentationMessages.KPIS, new SegmentationMessages.KpiQuery(caller, from, to));
   }
 
@@ -101,16 +96,5 @@ final class SegmentHandlers {
     Bus.<SegmentationMessages.View>request(vertx, address, request)
         .onSuccess(v -> Responses.ok(ctx, v.json()))
         .onFailure(ctx::fail);
-  }
-
-  private static Instant instant(String field, String value, Instant fallback) {
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw DomainException.invalid(field, "must be an ISO-8601 instant like 2026-01-01T00:00:00Z");
-    }
   }
 }
