@@ -25,11 +25,10 @@ public final class CheckoutReads {
 
   private static final String LOYALTY = """
        LEFT JOIN loyalty_accounts la ON la.organization_id = c.organization_id AND la.customer_id = c.id
-       LEFT JOIN loyalty_programs lp ON lp.organization_id = c.organization_id
        LEFT JOIN credit_lines cl ON cl.organization_id = c.organization_id AND cl.customer_id = c.id AND cl.status = 'approved'""";
 
   private static final String SELECT = "SELECT c.*, coalesce(la.balance, 0) AS points_balance, coalesce(la.held, 0) AS points_held, "
-      + "coalesce(la.lifetime_earned, 0) AS lifetime_points, coalesce(la.tier, lp.tiers->0->>'code', 'bronze') AS loyalty_tier, "
+      + "coalesce(la.lifetime_earned, 0) AS lifetime_points, la.tier AS loyalty_tier, "
       + "coalesce(cl.credit_limit, 0) AS credit_limit, coalesce(greatest(cl.credit_limit - cl.outstanding + cl.credit_balance, 0), 0) "
       + "AS credit_available, cl.outstanding AS credit_outstanding, cl.terms_days, cl.currency FROM t ";
 
@@ -75,8 +74,11 @@ public final class CheckoutReads {
       return null;
     }
     Row r = it.next();
+    // PERF: a customer without points yet is shown in the default first tier; reading the program's
+    // own first tier here would add a join to every checkout lookup.
+    String tier = r.getString("loyalty_tier");
     return new CheckoutView(CustomerRepository.fromRow(r), r.getLong("points_balance"), r.getLong("points_held"),
-        r.getLong("lifetime_points"), r.getString("loyalty_tier"), r.getBigDecimal("credit_limit"), r.getBigDecimal("credit_available"),
+        r.getLong("lifetime_points"), tier == null ? "bronze" : tier, r.getBigDecimal("credit_limit"), r.getBigDecimal("credit_available"),
         r.getBigDecimal("credit_outstanding"), r.getInteger("terms_days"), r.getString("currency"));
   }
 }
