@@ -46,7 +46,7 @@ public final class CustomerServiceApp {
               .compose(id -> vertx.deployVerticle(new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches,
                   60_000, 3_600_000)))
               .compose(id -> vertx.deployVerticle(new CreditVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches)))
-              .compose(id -> vertx.deployVerticle(new SegmentationVerticle(runtime, 3_600_000, config.orderServiceGrpc()),
+              .compose(id -> vertx.deployVerticle(new SegmentationVerticle(runtime, 3_600_000, config.orderServiceGrpc(), config.segmentPolicy()),
                   new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
               .compose(id -> deployEvents(vertx, config, runtime, caches))
               .compose(id -> vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches),
@@ -65,8 +65,8 @@ public final class CustomerServiceApp {
     String amqp = config.amqpUrl();
     return Future.all(
             vertx.deployVerticle(new OutboxRelayVerticle(runtime, amqp)),
-            vertx.deployVerticle(new OrderEventsConsumer(runtime, amqp, caches)),
-            vertx.deployVerticle(new PosEventsConsumer(runtime, amqp, caches)),
+            vertx.deployVerticle(new OrderEventsConsumer(runtime, amqp, caches, config.segmentPolicy())),
+            vertx.deployVerticle(new PosEventsConsumer(runtime, amqp, caches, config.segmentPolicy())),
             vertx.deployVerticle(new PaymentEventsConsumer(runtime, amqp, caches)))
         .mapEmpty();
   }

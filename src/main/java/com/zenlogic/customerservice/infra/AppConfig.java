@@ -37,14 +37,16 @@ public record AppConfig(
     int cacheTtlSeconds,
     int cacheNearTtlSeconds,
     String cacheKeyPrefix,
-    String orderServiceGrpc) {
+    String orderServiceGrpc,
+    com.zenlogic.customerservice.segmentation.SegmentPolicy segmentPolicy) {
 
   public static final String[] KEYS = {
     "HTTP_PORT", "GRPC_PORT", "HTTP_INSTANCES", "GRPC_INSTANCES", "DB_URL", "DB_APP_USER",
     "DB_APP_PASSWORD", "DB_POOL_SIZE", "REDIS_URL", "AMQP_URL", "JWT_HS256_SECRET",
     "JWT_PUBLIC_KEY_PATH", "JWT_PUBLIC_KEY_ALGORITHM", "JWT_ISSUER", "JWT_AUDIENCE", "DEFAULT_PHONE_REGION", "DATA_DIR",
     "EMBEDDED_PG_PORT", "HTTP_BODY_LIMIT", "SHUTDOWN_GRACE_SECONDS", "GRPC_TRUST_NETWORK",
-    "GRPC_MAX_MESSAGE_BYTES", "CACHE_ENABLED", "CACHE_TTL_SECONDS", "CACHE_NEAR_TTL_SECONDS", "CACHE_KEY_PREFIX", "ORDER_SERVICE_GRPC"
+    "GRPC_MAX_MESSAGE_BYTES", "CACHE_ENABLED", "CACHE_TTL_SECONDS", "CACHE_NEAR_TTL_SECONDS", "CACHE_KEY_PREFIX", "ORDER_SERVICE_GRPC", "RFM_WINDOW_DAYS", "VIP_TOP_SHARE", "VIP_PLATINUM",
+    "CHURN_HIGH_RATIO", "CHURN_MEDIUM_RATIO", "CHURN_SINGLE_HIGH_DAYS", "CHURN_SINGLE_MEDIUM_DAYS"
   };
 
   public static AppConfig from(JsonObject json) {
@@ -96,7 +98,23 @@ public record AppConfig(
         positive(json, "CACHE_TTL_SECONDS", 300),
         positive(json, "CACHE_NEAR_TTL_SECONDS", 30),
         text(json, "CACHE_KEY_PREFIX", "cs"),
-        hostPort(json, "ORDER_SERVICE_GRPC"));
+        hostPort(json, "ORDER_SERVICE_GRPC"),
+        new com.zenlogic.customerservice.segmentation.SegmentPolicy(positive(json, "RFM_WINDOW_DAYS", 365),
+            decimal(json, "VIP_TOP_SHARE", 0.05), bool(json, "VIP_PLATINUM", true), decimal(json, "CHURN_HIGH_RATIO", 2.0),
+            decimal(json, "CHURN_MEDIUM_RATIO", 1.0), positive(json, "CHURN_SINGLE_HIGH_DAYS", 90),
+            positive(json, "CHURN_SINGLE_MEDIUM_DAYS", 45)));
+  }
+
+  private static double decimal(JsonObject json, String key, double fallback) {
+    String value = optionalText(json, key);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, "must be a number, got '" + value + "'");
+    }
   }
 
   private static String hostPort(JsonObject json, String key) {
@@ -116,14 +134,14 @@ public record AppConfig(
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, url, dbAppUser, dbAppPassword,
         dbPoolSize, redisUrl, amqpUrl, jwtHs256Secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
         defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
-        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc);
+        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc, segmentPolicy);
   }
 
   public AppConfig withJwtHs256Secret(String secret) {
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, dbUrl, dbAppUser, dbAppPassword,
         dbPoolSize, redisUrl, amqpUrl, secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
         defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
-        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc);
+        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc, segmentPolicy);
   }
 
   private static String optionalText(JsonObject json, String key) {

@@ -76,21 +76,22 @@ final class SegmentRepository {
   private static final String CHURN = """
       CASE WHEN cs.purchase_count = 0 OR cs.last_purchase_at IS NULL THEN 'low'
            WHEN cs.purchase_count = 1 THEN
-             CASE WHEN extract(epoch FROM $3 - cs.last_purchase_at) / 86400 > 90 THEN 'high'
-                  WHEN extract(epoch FROM $3 - cs.last_purchase_at) / 86400 > 45 THEN 'medium' ELSE 'low' END
+             CASE WHEN extract(epoch FROM $3 - cs.last_purchase_at) / 86400 > $9::int THEN 'high'
+                  WHEN extract(epoch FROM $3 - cs.last_purchase_at) / 86400 > $10::int THEN 'medium' ELSE 'low' END
            WHEN cs.last_purchase_at <= cs.first_purchase_at THEN
              CASE WHEN extract(epoch FROM $3 - cs.last_purchase_at) / 86400 > 1 THEN 'high' ELSE 'low' END
            ELSE CASE WHEN extract(epoch FROM $3 - cs.last_purchase_at)
-                          / (extract(epoch FROM cs.last_purchase_at - cs.first_purchase_at) / (cs.purchase_count - 1)) > 2 THEN 'high'
+                          / (extract(epoch FROM cs.last_purchase_at - cs.first_purchase_at) / (cs.purchase_count - 1)) > $7::float8 THEN 'high'
                      WHEN extract(epoch FROM $3 - cs.last_purchase_at)
-                          / (extract(epoch FROM cs.last_purchase_at - cs.first_purchase_at) / (cs.purchase_count - 1)) > 1 THEN 'medium'
+                          / (extract(epoch FROM cs.last_purchase_at - cs.first_purchase_at) / (cs.purchase_count - 1)) > $8::float8 THEN 'medium'
                      ELSE 'low' END END""";
 
   /**
    * The whole organization in one set-based statement: window aggregates, ntile(5) scores (ties by
    * customer id), segments, VIP, churn, one customer.segment.changed event per customer whose segment
    * actually changed, and the quintile bounds for later single-customer rescoring.
-   * $1 organization, $2 window start, $3 now, $4 VIP share, $5 correlation id.
+   * $1 organization, $2 window start, $3 now, $4 VIP share, $5 correlation id, $6 platinum is VIP,
+   * $7/$8 churn high/medium ratios, $9/$10 single-purchase high/medium days.
    */
   private static final String RESCORE = """
       WITH w AS (
@@ -111,7 +112,7 @@ final class SegmentRepository {
           CASE WHEN s.customer_id IS NULL THEN (CASE WHEN cs.last_purchase_at IS NOT NULL THEN 'lost' ELSE 'none' END)
                ELSE (SELECT""" + " " + GRID + " " + """
        FROM (SELECT s.r AS r, s.fs AS fs) g) END AS segment,
-          coalesce(s.m_rank <= greatest(1, ceil(s.n * $4::float8)), false) OR coalesce(la.tier = 'platinum', false) AS vip,
+          coalesce(s.m_rank <= greatest(1, ceil(s.n * $4::float8)), false) OR ($6::boolean AND coalesce(la.tier = 'platinum', false)) AS vip,
           """ + " " + CHURN + " " + """
        AS churn
         FROM customer_stats cs
@@ -219,8 +220,10 @@ final class SegmentRepository {
     });
   }
 
-  Future<JsonObject> rescore(SqlConnection conn, UUID org, Instant windowStart, Instant now, double vipShare, String correlationId) {
-    return conn.preparedQuery(RESCORE).execute(Tuple.of(org, utc(windowStart), utc(now), vipShare, correlationId))
+  Future<JsonObject> rescore(SqlConnection conn, UUID org, Instant windowStart, Instant now, SegmentPolicy p, String correlationId) {
+    return conn.preparedQuery(RESCORE).execute(Tuple.of(org, utc(windowStart), utc(now), p.vipTopShare(), correlationId,
+            p.vipIncludesPlatinum()).addValue(p.churnHighRatio()).addValue(p.churnMediumRatio()).addValue(p.singlePurchaseHighDays())
+            .addValue(p.singlePurchaseMediumDays()))
         .map(rows -> (JsonObject) rows.iterator().next().getValue("result"));
   }
 

@@ -52,18 +52,22 @@ public final class SegmentRules {
    * (> 2 high, > 1 medium); with one purchase, > 90 days high, > 45 medium.
    */
   public static String churn(int purchases, Instant first, Instant last, Instant now) {
+    return churn(purchases, first, last, now, SegmentPolicy.DEFAULT);
+  }
+
+  public static String churn(int purchases, Instant first, Instant last, Instant now, SegmentPolicy policy) {
     if (purchases == 0 || last == null) {
       return "low";
     }
     double since = Duration.between(last, now).toSeconds() / 86400.0;
     if (purchases == 1) {
-      return since > 90 ? "high" : since > 45 ? "medium" : "low";
+      return since > policy.singlePurchaseHighDays() ? "high" : since > policy.singlePurchaseMediumDays() ? "medium" : "low";
     }
     double mean = Duration.between(first, last).toSeconds() / 86400.0 / (purchases - 1);
     if (mean <= 0) {
       return since > 1 ? "high" : "low";
     }
     double ratio = since / mean;
-    return ratio > 2 ? "high" : ratio > 1 ? "medium" : "low";
+    return ratio > policy.churnHighRatio() ? "high" : ratio > policy.churnMediumRatio() ? "medium" : "low";
   }
 }

@@ -19,17 +19,21 @@ import java.util.UUID;
  * quintile bounds in the same transaction; the whole organization is rescored set-based by the batch.
  */
 public final class SegmentationService {
-  public static final int WINDOW_DAYS = 365;
-  public static final double VIP_SHARE = 0.05;
   public static final String SEGMENT_CHANGED = "customer.segment.changed";
 
   private final Db db;
   private final SegmentRepository repo = new SegmentRepository();
   private final Clock clock;
+  private final SegmentPolicy policy;
 
   public SegmentationService(Db db, Clock clock) {
+    this(db, clock, SegmentPolicy.DEFAULT);
+  }
+
+  public SegmentationService(Db db, Clock clock, SegmentPolicy policy) {
     this.db = db;
     this.clock = clock;
+    this.policy = policy;
   }
 
   /** Records a purchase once (by reference) and rescores its customer; answers whether it was new. */
@@ -69,9 +73,9 @@ public final class SegmentationService {
       return repo.stats(conn, org, customerId).compose(stats -> repo.window(conn, org, customerId,
               now.minus(Duration.ofDays(bounds.windowDays())))
           .compose(w -> repo.tier(conn, org, customerId).compose(tier -> {
-            boolean platinum = "platinum".equals(tier);
+            boolean platinum = policy.vipIncludesPlatinum() && "platinum".equals(tier);
             Score score;
-            String churn = SegmentRules.churn(stats.purchaseCount(), stats.firstPurchaseAt(), stats.lastPurchaseAt(), now);
+            String churn = SegmentRules.churn(stats.purchaseCount(), stats.firstPurchaseAt(), stats.lastPurchaseAt(), now, policy);
             if (w.count() == 0) {
               score = new Score(0, 0, 0, stats.lastPurchaseAt() != null ? SegmentRules.LOST : SegmentRules.NONE, platinum, churn);
             } else {
@@ -97,8 +101,9 @@ public final class SegmentationService {
 
   private Future<JsonObject> recalculateIn(SqlConnection conn, Caller caller) {
     Instant now = clock.instant();
-    return repo.rescore(conn, caller.organizationId(), now.minus(Duration.ofDays(WINDOW_DAYS)), now, VIP_SHARE, caller.correlationId())
-        .compose(result -> repo.saveBounds(conn, caller.organizationId(), WINDOW_DAYS, result, now)
+    return repo.rescore(conn, caller.organizationId(), now.minus(Duration.ofDays(policy.windowDays())), now, policy,
+            caller.correlationId())
+        .compose(result -> repo.saveBounds(conn, caller.organizationId(), policy.windowDays(), result, now)
             .map(v -> new JsonObject().put("counts", result.getJsonObject("counts")).put("scored", result.getInteger("scored"))
                 .put("segment_changes", result.getInteger("events"))));
   }

@@ -22,9 +22,11 @@ public final class SegmentationVerticle extends VerticleBase {
   private final DbUrl runtimeDb;
   private final long batchEveryMillis;
   private final String orderService;
+  private final SegmentPolicy policy;
   private Db db;
 
-  public SegmentationVerticle(DbUrl runtimeDb, long batchEveryMillis, String orderService) {
+  public SegmentationVerticle(DbUrl runtimeDb, long batchEveryMillis, String orderService, SegmentPolicy policy) {
+    this.policy = policy;
     this.runtimeDb = runtimeDb;
     this.batchEveryMillis = batchEveryMillis;
     this.orderService = orderService;
@@ -33,7 +35,7 @@ public final class SegmentationVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     db = Db.create(vertx, runtimeDb, 4);
-    SegmentationService segments = new SegmentationService(db, Clock.systemUTC());
+    SegmentationService segments = new SegmentationService(db, Clock.systemUTC(), policy);
     Kpis kpis = new Kpis(db);
     Bus.<SegmentationMessages.CustomerQuery>serve(vertx, SegmentationMessages.SEGMENT,
         q -> segments.segment(q.caller(), q.customerId()).map(SegmentationMessages.Segment::new));

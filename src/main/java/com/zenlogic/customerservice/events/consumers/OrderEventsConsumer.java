@@ -25,8 +25,12 @@ public final class OrderEventsConsumer extends EventConsumerVerticle {
   private CreditService credit;
   private SegmentationService segments;
 
-  public OrderEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches) {
+  private final com.zenlogic.customerservice.segmentation.SegmentPolicy policy;
+
+  public OrderEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches,
+                com.zenlogic.customerservice.segmentation.SegmentPolicy policy) {
     super(runtimeDb, amqpUrl, caches);
+    this.policy = policy;
   }
 
   @Override
@@ -53,7 +57,7 @@ public final class OrderEventsConsumer extends EventConsumerVerticle {
   protected void prepare() {
     loyalty = new LoyaltyService(db, CustomerChangeListener.NONE, Clock.systemUTC());
     credit = new CreditService(db, CustomerChangeListener.NONE, Clock.systemUTC());
-    segments = new SegmentationService(db, Clock.systemUTC());
+    segments = new SegmentationService(db, Clock.systemUTC(), policy);
   }
 
   @Override

@@ -28,8 +28,12 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
   private LoyaltyService loyalty;
   private SegmentationService segments;
 
-  public PosEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches) {
+  private final com.zenlogic.customerservice.segmentation.SegmentPolicy policy;
+
+  public PosEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches,
+                com.zenlogic.customerservice.segmentation.SegmentPolicy policy) {
     super(runtimeDb, amqpUrl, caches);
+    this.policy = policy;
   }
 
   @Override
@@ -55,7 +59,7 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
   @Override
   protected void prepare() {
     loyalty = new LoyaltyService(db, CustomerChangeListener.NONE, Clock.systemUTC());
-    segments = new SegmentationService(db, Clock.systemUTC());
+    segments = new SegmentationService(db, Clock.systemUTC(), policy);
   }
 
   @Override
