@@ -13,7 +13,6 @@ public enum ErrorCode {
   ADDRESS_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No address %s"),
   METHOD_NOT_ALLOWED(405, GrpcCode.UNIMPLEMENTED, "Method not allowed"),
   DUPLICATE_CUSTOMER(409, GrpcCode.ALREADY_EXISTS, "Another customer already has this %s"),
-  CUSTOMER_NOT_MODIFIABLE(409, GrpcCode.FAILED_PRECONDITION, "Customer %s can no longer be changed"),
   VERSION_MISMATCH(412, GrpcCode.ABORTED, "Customer changed since version %s was read"),
   IDEMPOTENCY_CONFLICT(409, GrpcCode.ALREADY_EXISTS, "%s was already used for a different request"),
   POINTS_INSUFFICIENT(422, GrpcCode.FAILED_PRECONDITION, "Not enough points: %s available, %s asked"),
