@@ -2,7 +2,6 @@ package com.zenlogic.customerservice.segmentation;
 
 import com.zenlogic.customerservice.infra.DomainException;
 import com.zenlogic.customerservice.segmentation.orders.v1.GetOrdersByCustomerRequest;
-import com.zenlogic.customerservice.segmentation.orders.v1.GetOrdersByCustomerResponse;
 import com.zenlogic.customerservice.segmentation.orders.v1.Order;
 import com.zenlogic.customerservice.segmentation.orders.v1.OrderServiceGrpcClient;
 import io.vertx.circuitbreaker.CircuitBreaker;

@@ -1,7 +1,6 @@
 package com.zenlogic.customerservice.api.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zenlogic.customerservice.api.grpc.v1.GetSegmentRequest;
