@@ -19,6 +19,7 @@ public record AppConfig(
     String dbAppUser,
     String dbAppPassword,
     int dbPoolSize,
+    int checkoutDbInFlight,
     String redisUrl,
     String amqpUrl,
     String jwtHs256Secret,
@@ -42,7 +43,7 @@ public record AppConfig(
 
   public static final String[] KEYS = {
     "HTTP_PORT", "GRPC_PORT", "HTTP_INSTANCES", "GRPC_INSTANCES", "DB_URL", "DB_APP_USER",
-    "DB_APP_PASSWORD", "DB_POOL_SIZE", "REDIS_URL", "AMQP_URL", "JWT_HS256_SECRET",
+    "DB_APP_PASSWORD", "DB_POOL_SIZE", "CHECKOUT_DB_IN_FLIGHT", "REDIS_URL", "AMQP_URL", "JWT_HS256_SECRET",
     "JWT_PUBLIC_KEY_PATH", "JWT_PUBLIC_KEY_ALGORITHM", "JWT_ISSUER", "JWT_AUDIENCE", "DEFAULT_PHONE_REGION", "DATA_DIR",
     "EMBEDDED_PG_PORT", "HTTP_BODY_LIMIT", "SHUTDOWN_GRACE_SECONDS", "GRPC_TRUST_NETWORK",
     "GRPC_MAX_MESSAGE_BYTES", "CACHE_ENABLED", "CACHE_TTL_SECONDS", "CACHE_NEAR_TTL_SECONDS", "CACHE_KEY_PREFIX", "ORDER_SERVICE_GRPC", "RFM_WINDOW_DAYS", "VIP_TOP_SHARE", "VIP_PLATINUM",
@@ -75,11 +76,12 @@ public record AppConfig(
         port(json, "HTTP_PORT", 8007),
         port(json, "GRPC_PORT", 50007),
         positive(json, "HTTP_INSTANCES", cores),
-        positive(json, "GRPC_INSTANCES", 2 * cores),
+        positive(json, "GRPC_INSTANCES", cores),
         dbUrl,
         text(json, "DB_APP_USER", "customer_app"),
         text(json, "DB_APP_PASSWORD", "customer_app"),
         positive(json, "DB_POOL_SIZE", 16),
+        positive(json, "CHECKOUT_DB_IN_FLIGHT", com.zenlogic.customerservice.customer.CheckoutReads.DEFAULT_IN_FLIGHT),
         uri(json, "REDIS_URL", "redis"),
         uri(json, "AMQP_URL", "amqp"),
         secret,
@@ -132,14 +134,14 @@ public record AppConfig(
 
   public AppConfig withDbUrl(String url) {
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, url, dbAppUser, dbAppPassword,
-        dbPoolSize, redisUrl, amqpUrl, jwtHs256Secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
+        dbPoolSize, checkoutDbInFlight, redisUrl, amqpUrl, jwtHs256Secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
         defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
         grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc, segmentPolicy);
   }
 
   public AppConfig withJwtHs256Secret(String secret) {
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, dbUrl, dbAppUser, dbAppPassword,
-        dbPoolSize, redisUrl, amqpUrl, secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
+        dbPoolSize, checkoutDbInFlight, redisUrl, amqpUrl, secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
         defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
         grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc, segmentPolicy);
   }

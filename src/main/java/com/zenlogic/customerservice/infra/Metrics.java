@@ -1,6 +1,7 @@
 package com.zenlogic.customerservice.infra;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.VertxOptions;
@@ -36,6 +37,19 @@ public final class Metrics {
     }
   }
 
+  /**
+   * customer_checkout_batch_size: reads by id per checkout statement. Mostly 1 means the database
+   * is idle or the cache takes the load; large values mean many cache misses at once (Redis down?).
+   */
+  public static void checkoutBatch(int size) {
+    MeterRegistry registry = registry();
+    if (registry != null) {
+      BATCH_SIZES.computeIfAbsent(System.identityHashCode(registry), k -> DistributionSummary.builder("customer_checkout_batch_size")
+          .description("Checkout reads by id answered by one statement").register(registry)).record(size);
+    }
+  }
+
+  private static final java.util.Map<Integer, DistributionSummary> BATCH_SIZES = new java.util.concurrent.ConcurrentHashMap<>();
   // Meters are registry-scoped singletons anyway; these maps only remember the handles.
   private static final java.util.Map<String, Counter> GRPC_CALLS = new java.util.concurrent.ConcurrentHashMap<>();
   private static final java.util.Map<String, Timer> GRPC_DURATIONS = new java.util.concurrent.ConcurrentHashMap<>();

@@ -12,8 +12,11 @@ import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
@@ -46,11 +49,13 @@ public final class GrpcApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    db = Db.create(vertx, runtimeDb, config.dbPoolSize());
+    // Batched reads by id use checkoutDbInFlight connections; lookups by key and health the rest.
+    int poolSize = Math.max(config.checkoutDbInFlight() + 2, config.dbPoolSize() / config.grpcInstances());
+    db = Db.createCheckout(vertx, runtimeDb, poolSize);
     cache = caches.get();
     return Auth.create(vertx, config).compose(auth -> {
       GrpcCallers callers = new GrpcCallers(auth, config.grpcTrustNetwork());
-      CustomerRpc customers = new CustomerRpc(new CheckoutReads(db.pool()), cache, config.defaultPhoneRegion());
+      CustomerRpc customers = new CustomerRpc(new CheckoutReads(db.pool(), context, config.checkoutDbInFlight()), cache, config.defaultPhoneRegion());
 
       ServiceBuilder service = Service.service(CustomerServiceGrpcService.SERVICE_NAME, CustomerServiceGrpcService.SERVICE_DESCRIPTOR);
       Calls calls = new Calls(callers);
@@ -93,7 +98,7 @@ public final class GrpcApiVerticle extends VerticleBase {
       health.register(CustomerServiceGrpcService.SERVICE_NAME, () -> db.ping().map(true).otherwise(false));
       grpc.addService(health);
       server = vertx.createHttpServer(new HttpServerOptions().setPort(config.grpcPort()).setHost("0.0.0.0"));
-      return server.requestHandler(grpc).listen();
+      return server.connectionHandler(GrpcApiVerticle::consolidateFlushes).requestHandler(grpc).listen();
     });
   }
 
@@ -104,6 +109,20 @@ public final class GrpcApiVerticle extends VerticleBase {
     return closing
         .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
+  }
+
+  /**
+   * PERF: Vert.x flushes an HTTP/2 connection at every frame written outside a read from it, so a
+   * response completed by a database answer costs three writev calls (headers, message, trailers),
+   * and a batch of answers many more. Netty's FlushConsolidationHandler turns the flushes of one
+   * event-loop turn into one; in a read, Vert.x already flushes once at its end. Measured: writev
+   * was a third of the event loops' time on uncached GetCustomer. The hook uses Vert.x's internal
+   * connection type; if it is ever missing the server still works, only without the consolidation.
+   */
+  private static void consolidateFlushes(HttpConnection connection) {
+    if (connection instanceof ConnectionBase base) {
+      base.channelHandlerContext().pipeline().addFirst("flush-consolidation", new FlushConsolidationHandler(256, true));
+    }
   }
 
   /** Adapts a domain call to a unary gRPC handler: caller, call, answer or translated status. */
