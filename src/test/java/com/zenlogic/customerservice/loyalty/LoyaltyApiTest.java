@@ -73,6 +73,22 @@ class LoyaltyApiTest {
   }
 
   @Test
+  void outOfRangeNumbersAreRefusedNotWrappedAndErrorsSayWhy() {
+    String c = customer();
+    String base = "/api/v1/customers/" + c + "/loyalty";
+    assertEquals(200, clerk.post(base + "/earn", new JsonObject().put("transaction_id", "t-1").put("amount", "500")).status);
+    // 2^64 + 100: read as a Java long it would wrap around to 100 and redeem 100 points.
+    Http.Reply huge = clerk.send("POST", base + "/redeem", "{\"points\": 18446744073709551716, \"reference_id\": \"r-1\"}", null);
+    assertEquals(400, huge.status, huge.toString());
+    assertEquals("points", huge.error().getString("field"));
+    assertEquals(500, clerk.get(base).json().getLong("balance"), "nothing was redeemed");
+    Http.Reply blank = clerk.post(base + "/earn", new JsonObject().put("transaction_id", "").put("amount", "5"));
+    assertEquals(400, blank.status);
+    assertEquals("transaction_id", blank.error().getString("field"));
+    assertTrue(blank.error().getString("message").contains("too short"), blank.toString());
+  }
+
+  @Test
   void adjustmentsNeedTheAdminPermissionAndNeverGoNegative() {
     String c = customer();
     String path = "/api/v1/customers/" + c + "/loyalty/adjust";

@@ -121,7 +121,11 @@ final class HttpErrors {
     String loc = pointer(unit.getInstanceLocation());
     int depth = loc.isEmpty() ? 0 : loc.split("/").length;
     boolean leaf = unit.getErrors() == null || unit.getErrors().isEmpty();
-    return depth * 2 + (leaf ? 1 : 0);
+    // At the same instance location, "properties" and "additionalProperties" wrappers only say the
+    // property "does not match"; the keyword under them (minLength, maximum...) says why.
+    String keyword = unit.getKeywordLocation() == null ? "" : unit.getKeywordLocation();
+    boolean wrapper = unit.getError() != null && unit.getError().contains("does not match");
+    return depth * 1000 + (wrapper ? 0 : 500) + keyword.split("/").length * 2 + (leaf ? 1 : 0);
   }
 
   /** "#/address/city" becomes "address/city". */
