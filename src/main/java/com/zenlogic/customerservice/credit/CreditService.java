@@ -7,6 +7,7 @@ import com.zenlogic.customerservice.customer.CustomerChangeListener;
 import com.zenlogic.customerservice.events.Outbox;
 import com.zenlogic.customerservice.infra.Caller;
 import com.zenlogic.customerservice.infra.Db;
+import com.zenlogic.customerservice.infra.Decimals;
 import com.zenlogic.customerservice.infra.DomainException;
 import com.zenlogic.customerservice.infra.ErrorCode;
 import io.vertx.core.Future;
@@ -350,14 +351,7 @@ public final class CreditService {
   }
 
   static BigDecimal money(String field, BigDecimal value) {
-    if (value == null) {
-      throw DomainException.invalid(field, "is required");
-    }
-    if (value.signum() < 0 || value.scale() > 2 && value.stripTrailingZeros().scale() > 2
-        || value.compareTo(new BigDecimal("1000000000")) > 0) {
-      throw DomainException.invalid(field, "must be an amount from 0 to 1000000000 with at most 2 decimals");
-    }
-    return value.setScale(2, RoundingMode.UNNECESSARY);
+    return Decimals.money(field, value);
   }
 
   private static BigDecimal positive(String field, BigDecimal value) {

@@ -34,6 +34,10 @@ public record LoyaltyProgram(
           new Tier("platinum", 15_000, new BigDecimal("2.0"),
               List.of("2x points (tiered programs)", "birthday bonus", "free delivery", "priority service"))));
 
+  /** Bounds of what an admin or a POS may set; rates fit the numeric(12,4) columns. */
+  public static final BigDecimal MAX_RATE = new BigDecimal("1000");
+  public static final BigDecimal MAX_MULTIPLIER = BigDecimal.TEN;
+
   public LoyaltyProgram {
     tiers = tiers.stream().sorted(Comparator.comparingLong(Tier::threshold)).toList();
   }
@@ -43,7 +47,7 @@ public record LoyaltyProgram(
     if (!STANDARD.equals(strategy) && !TIERED.equals(strategy)) {
       throw DomainException.invalid("strategy", "must be standard or tiered");
     }
-    if (pointsPerUnit.signum() <= 0 || pointsPerUnit.compareTo(new BigDecimal("1000")) > 0) {
+    if (pointsPerUnit.signum() <= 0 || pointsPerUnit.compareTo(MAX_RATE) > 0) {
       throw DomainException.invalid("points_per_unit", "must be greater than 0 and at most 1000");
     }
     if (maxPointsRate.compareTo(pointsPerUnit) < 0) {
@@ -66,7 +70,7 @@ public record LoyaltyProgram(
       throw DomainException.invalid("tiers", "tier codes and thresholds must be unique");
     }
     for (Tier t : tiers) {
-      if (t.multiplier().signum() <= 0 || t.multiplier().compareTo(BigDecimal.TEN) > 0) {
+      if (t.multiplier().signum() <= 0 || t.multiplier().compareTo(MAX_MULTIPLIER) > 0) {
         throw DomainException.invalid("tiers", "multipliers must be greater than 0 and at most 10");
       }
     }

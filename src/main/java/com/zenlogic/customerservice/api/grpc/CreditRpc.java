@@ -10,6 +10,7 @@ import com.zenlogic.customerservice.api.grpc.v1.UseCreditResponse;
 import com.zenlogic.customerservice.credit.CreditMessages;
 import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.infra.Decimals;
 import com.zenlogic.customerservice.infra.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,14 +28,14 @@ final class CreditRpc {
 
   Future<CheckCreditResponse> check(Caller caller, CheckCreditRequest r) {
     return Bus.<CreditMessages.CheckResult>request(vertx, CreditMessages.CHECK, new CreditMessages.Check(caller,
-        Ids.parse("customer_id", r.getCustomerId()), Amounts.money("amount", r.getAmount()))).map(c -> CheckCreditResponse.newBuilder()
+        Ids.parse("customer_id", r.getCustomerId()), Decimals.money("amount", r.getAmount()))).map(c -> CheckCreditResponse.newBuilder()
         .setAvailable(c.available()).setAvailableAmount(Amounts.wire(c.availableAmount())).setCreditLimit(Amounts.wire(c.creditLimit()))
         .build());
   }
 
   Future<UseCreditResponse> use(Caller caller, UseCreditRequest r) {
     return Bus.<CreditMessages.UseDecision>request(vertx, CreditMessages.USE, new CreditMessages.Use(caller,
-        Ids.parse("customer_id", r.getCustomerId()), r.getOrderId(), Amounts.positiveMoney("amount", r.getAmount()))).map(d -> {
+        Ids.parse("customer_id", r.getCustomerId()), r.getOrderId(), Decimals.positiveMoney("amount", r.getAmount()))).map(d -> {
           UseCreditResponse.Builder b = UseCreditResponse.newBuilder().setApproved(d.approved())
               .setAvailableAmount(Amounts.wire(d.availableAmount()));
           if (d.dueDate() != null) {
@@ -50,12 +51,12 @@ final class CreditRpc {
   Future<CreditBalanceResponse> release(Caller caller, ReleaseCreditRequest r) {
     return Bus.<CreditMessages.Balance>request(vertx, CreditMessages.RELEASE, new CreditMessages.Release(caller,
         Ids.parse("customer_id", r.getCustomerId()), r.getOrderId(),
-        r.getAmount() == 0 ? null : Amounts.positiveMoney("amount", r.getAmount()))).map(CreditRpc::balance);
+        r.getAmount() == 0 ? null : Decimals.positiveMoney("amount", r.getAmount()))).map(CreditRpc::balance);
   }
 
   Future<CreditBalanceResponse> payment(Caller caller, RecordCreditPaymentRequest r) {
     return Bus.<CreditMessages.Balance>request(vertx, CreditMessages.PAYMENT, new CreditMessages.Payment(caller,
-        Ids.parse("customer_id", r.getCustomerId()), r.getPaymentReference(), Amounts.positiveMoney("amount", r.getAmount())))
+        Ids.parse("customer_id", r.getCustomerId()), r.getPaymentReference(), Decimals.positiveMoney("amount", r.getAmount())))
         .map(CreditRpc::balance);
   }
 

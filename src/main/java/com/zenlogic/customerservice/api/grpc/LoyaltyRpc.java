@@ -12,9 +12,10 @@ import com.zenlogic.customerservice.api.grpc.v1.RedeemPointsRequest;
 import com.zenlogic.customerservice.api.grpc.v1.RedeemPointsResponse;
 import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.infra.Decimals;
 import com.zenlogic.customerservice.infra.Ids;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
+import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.math.BigDecimal;
@@ -32,15 +33,10 @@ final class LoyaltyRpc {
   }
 
   Future<AddPointsResponse> addPoints(Caller caller, AddPointsRequest r) {
-    BigDecimal rate = null;
-    if (r.getPointsRate() != 0) {
-      if (Double.isNaN(r.getPointsRate()) || Double.isInfinite(r.getPointsRate()) || r.getPointsRate() < 0 || r.getPointsRate() > 1000) {
-        throw DomainException.invalid("points_rate", "must be a number from 0 to 1000");
-      }
-      rate = BigDecimal.valueOf(r.getPointsRate());
-    }
+    // 0 is proto3's "not set": the program's rate applies.
+    BigDecimal rate = r.getPointsRate() == 0 ? null : Decimals.rate("points_rate", r.getPointsRate(), 4, LoyaltyProgram.MAX_RATE);
     LoyaltyMessages.Earn earn = new LoyaltyMessages.Earn(caller, Ids.parse("customer_id", r.getCustomerId()), r.getTransactionId(),
-        Amounts.money("amount", r.getAmount()), rate, "pos", List.of());
+        Decimals.money("amount", r.getAmount()), rate, "pos", List.of());
     return Bus.<LoyaltyMessages.EarnResult>request(vertx, LoyaltyMessages.EARN, earn).map(e -> AddPointsResponse.newBuilder()
         .setPointsEarned(e.pointsEarned()).setPointsBalance(e.pointsBalance()).setTier(e.tier()).setTierUpgraded(e.tierUpgraded())
         .build());

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
+import com.zenlogic.customerservice.infra.Decimals;
 import com.zenlogic.customerservice.credit.CreditMessages;
 import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.infra.Caller;
@@ -117,7 +118,7 @@ final class CreditHandlers {
   }
 
   private static BigDecimal money(JsonObject body, String field) {
-    return LoyaltyHandlers.money(field, body.getValue(field));
+    return Decimals.money(field, body.getValue(field));
   }
 
 

@@ -2,7 +2,7 @@ package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.Money;
+import com.zenlogic.customerservice.infra.Decimals;
 import com.zenlogic.customerservice.loyalty.LedgerEntry;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
 import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
@@ -59,9 +59,9 @@ final class LoyaltyHandlers {
       JsonObject i = (JsonObject) o;
       items.add(new LoyaltyMessages.Item(i.getString("product_id"), i.getString("category"), i.getInteger("quantity")));
     }
-    Double rate = b.getDouble("points_rate");
+    Object rate = b.getValue("points_rate");
     LoyaltyMessages.Earn earn = new LoyaltyMessages.Earn(caller, Requests.pathId(ctx, "id"), b.getString("transaction_id"),
-        money("amount", b.getValue("amount")), rate == null || rate == 0 ? null : BigDecimal.valueOf(rate),
+        Decimals.money("amount", b.getValue("amount")), rate == null || "0".equals(String.valueOf(rate)) ? null : Decimals.rate("points_rate", rate, 4, LoyaltyProgram.MAX_RATE),
         b.getString("channel", "api"), items);
     Responses.reply(ctx, Bus.<LoyaltyMessages.EarnResult>request(vertx, LoyaltyMessages.EARN, earn).map(e -> new JsonObject()
         .put("points_earned", e.pointsEarned()).put("points_balance", e.pointsBalance()).put("tier", e.tier())
@@ -143,12 +143,12 @@ final class LoyaltyHandlers {
     List<Tier> tiers = new ArrayList<>();
     for (Object o : b.getJsonArray("tiers")) {
       JsonObject t = (JsonObject) o;
-      tiers.add(new Tier(t.getString("code"), t.getLong("threshold"), decimal("tiers", t.getValue("multiplier")),
+      tiers.add(new Tier(t.getString("code"), t.getLong("threshold"), Decimals.rate("tiers.multiplier", t.getValue("multiplier"), 4, LoyaltyProgram.MAX_MULTIPLIER),
           CustomerInput.strings(t.getJsonArray("benefits"))));
     }
-    BigDecimal rate = decimal("points_per_unit", b.getValue("points_per_unit"));
+    BigDecimal rate = Decimals.rate("points_per_unit", b.getValue("points_per_unit"), 4, LoyaltyProgram.MAX_RATE);
     LoyaltyProgram program = new LoyaltyProgram(b.getString("strategy"), rate,
-        b.containsKey("max_points_rate") ? decimal("max_points_rate", b.getValue("max_points_rate")) : rate,
+        b.containsKey("max_points_rate") ? Decimals.rate("max_points_rate", b.getValue("max_points_rate"), 4, LoyaltyProgram.MAX_RATE) : rate,
         b.getInteger("points_per_money_unit"), b.getInteger("min_redemption"), b.getInteger("tier_window_months"),
         b.getInteger("downgrade_grace_days"), b.getInteger("expiry_months"), b.getInteger("hold_minutes"), tiers);
     Responses.reply(ctx, Bus.<LoyaltyMessages.ProgramView>request(vertx, LoyaltyMessages.PROGRAM_PUT, new LoyaltyMessages.ProgramUpdate(caller, program))
@@ -168,14 +168,6 @@ final class LoyaltyHandlers {
                 .put("issued", l.issued()).put("redeemed", l.redeemed()).put("expired", l.expired()).put("reversed", l.reversed()))));
   }
 
-
-  static BigDecimal money(String field, Object value) {
-    return Money.parse(field, value);
-  }
-
-  static BigDecimal decimal(String field, Object value) {
-    return Money.decimal(field, value);
-  }
 
 
   private static JsonArray buckets(List<LoyaltyMessages.Bucket> buckets) {

@@ -3,7 +3,7 @@ package com.zenlogic.customerservice.api.http;
 import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.infra.Caller;
 import com.zenlogic.customerservice.infra.Ids;
-import com.zenlogic.customerservice.infra.Money;
+import com.zenlogic.customerservice.infra.Decimals;
 import com.zenlogic.customerservice.segmentation.Purchase;
 import com.zenlogic.customerservice.segmentation.SegmentationMessages;
 import io.vertx.core.Vertx;
@@ -46,7 +46,7 @@ final class SegmentHandlers {
     JsonObject b = Requests.body(ctx);
     Instant at = Requests.instant("occurred_at", b.getString("occurred_at"), Instant.now());
     Purchase p = new Purchase(Requests.pathId(ctx, "id"), "api", "api:" + b.getString("reference"),
-        Money.parse("amount", b.getValue("amount")), at, b.getString("local_id"), b.getInteger("item_count"));
+        Decimals.money("amount", b.getValue("amount")), at, b.getString("local_id"), b.getInteger("item_count"));
     Bus.<SegmentationMessages.Recorded>request(vertx, SegmentationMessages.RECORD_PURCHASE, new SegmentationMessages.RecordPurchase(caller, p))
         .onSuccess(r -> Responses.json(ctx, r.isNew() ? 201 : 200, new JsonObject().put("recorded", r.isNew())))
         .onFailure(ctx::fail);

@@ -7,7 +7,7 @@ import com.zenlogic.customerservice.infra.Caller;
 import com.zenlogic.customerservice.infra.DbUrl;
 import com.zenlogic.customerservice.infra.DomainException;
 import com.zenlogic.customerservice.infra.ErrorCode;
-import com.zenlogic.customerservice.infra.Money;
+import com.zenlogic.customerservice.infra.Decimals;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
 import com.zenlogic.customerservice.loyalty.LoyaltyService;
@@ -66,7 +66,7 @@ public final class OrderEventsConsumer extends EventConsumerVerticle {
     String orderId = event.text("order_id");
     return switch (event.eventType()) {
       case "order.completed" -> {
-        java.math.BigDecimal amount = Money.parse("data.total_amount", event.data().getValue("total_amount"));
+        java.math.BigDecimal amount = Decimals.money("data.total_amount", event.data().getValue("total_amount"));
         List<LoyaltyMessages.Item> items = PosEventsConsumer.items(event.data());
         yield loyalty.earnIn(conn, new LoyaltyMessages.Earn(caller, customer, orderId, amount, null, "order", items))
             .compose(e -> segments.recordPurchaseIn(conn, caller, PosEventsConsumer.purchase(event, customer, "order",

@@ -5,7 +5,7 @@ import com.zenlogic.customerservice.credit.CreditService;
 import com.zenlogic.customerservice.customer.CustomerChangeListener;
 import com.zenlogic.customerservice.infra.Caller;
 import com.zenlogic.customerservice.infra.DbUrl;
-import com.zenlogic.customerservice.infra.Money;
+import com.zenlogic.customerservice.infra.Decimals;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
@@ -57,6 +57,6 @@ public final class PaymentEventsConsumer extends EventConsumerVerticle {
     }
     UUID customer = event.customerId();
     return credit.recordPaymentIn(conn, new CreditMessages.Payment(caller, customer, event.text("payment_reference"),
-        Money.parse("data.amount", event.data().getValue("amount")))).map(customer);
+        Decimals.money("data.amount", event.data().getValue("amount")))).map(customer);
   }
 }

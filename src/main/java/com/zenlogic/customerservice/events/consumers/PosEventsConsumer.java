@@ -4,7 +4,7 @@ import com.zenlogic.customerservice.customer.CustomerChangeListener;
 import com.zenlogic.customerservice.infra.Caller;
 import com.zenlogic.customerservice.infra.DbUrl;
 import com.zenlogic.customerservice.infra.DomainException;
-import com.zenlogic.customerservice.infra.Money;
+import com.zenlogic.customerservice.infra.Decimals;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
 import com.zenlogic.customerservice.loyalty.LoyaltyService;
@@ -73,7 +73,7 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
       throw DomainException.invalid("data.totals.total_amount", "is required");
     }
     String transaction = event.text("transaction_id");
-    java.math.BigDecimal amount = Money.parse("data.totals.total_amount", totals.getValue("total_amount"));
+    java.math.BigDecimal amount = Decimals.money("data.totals.total_amount", totals.getValue("total_amount"));
     List<LoyaltyMessages.Item> items = items(event.data());
     return loyalty.earnIn(conn, new LoyaltyMessages.Earn(caller, customer, transaction, amount, null, "pos", items))
         .compose(e -> segments.recordPurchaseIn(conn, caller, purchase(event, customer, "pos", "pos:" + transaction, amount, items)))
