@@ -66,6 +66,9 @@ class RestFuzzTest {
   static final Map<String, String> KNOWN_OPEN = Map.of(
       "redeemPunchReward", "defect 13: a punch-card reward for an unknown customer hits the foreign key (500)");
 
+  static final java.util.regex.Pattern STRING_MISREAD =
+      java.util.regex.Pattern.compile("Instance type \\w+ is invalid\\. Expected string|can't be decoded");
+
   static long seed() {
     String s = System.getProperty("fuzz.seed", "1202");
     return s.equals("random") ? new Random().nextLong() : Long.parseLong(s);
@@ -161,6 +164,14 @@ class RestFuzzTest {
         JsonObject error = new JsonObject(a.body()).getJsonObject("error");
         if (error == null || !(error.getValue("code") instanceof String) || !(error.getValue("message") instanceof String)) {
           return "4xx without the error shape";
+        }
+        // A parameter declared as a string is a string: "type number ... Expected string" or "can't be decoded"
+        // for one means the value was read as JSON first (Vert.x OpenAPI 5.0.x does so for all but \w+ values).
+        String field = error.getString("field");
+        boolean stringParam = ops.stream().filter(o -> o.id().equals(a.c().op())).flatMap(o -> o.params().stream())
+            .anyMatch(p -> p.name().equals(field) && ContractOperations.types(p.schema()).equals(List.of("string")));
+        if (stringParam && STRING_MISREAD.matcher(error.getString("message")).find()) {
+          return "string parameter not taken as a string";
         }
       } catch (RuntimeException e) {
         return "4xx without a JSON body";
