@@ -235,8 +235,8 @@ final class SegmentRepository {
 
   /** Keyset on the order shown, (occurred_at, id) newest first: no row skipped or repeated across pages. */
   Future<List<JsonObject>> history(SqlConnection conn, UUID org, UUID customerId, Instant beforeAt, Long beforeId, int limit) {
-    return conn.preparedQuery(HISTORY).execute(Tuple.of(org, customerId, beforeAt == null ? null : utc(beforeAt), beforeId, limit))
-        .map(rows -> {
+    Tuple args = Tuple.of(org, customerId, beforeAt == null ? null : utc(beforeAt), beforeId, limit);
+    return conn.preparedQuery(HISTORY).execute(args).map(rows -> {
       List<JsonObject> out = new ArrayList<>();
       rows.forEach(r -> out.add(new JsonObject().put("id", r.getLong("id")).put("source", r.getString("source"))
           .put("reference", r.getString("reference")).put("amount", r.getBigDecimal("amount").toPlainString())
