@@ -121,14 +121,18 @@ class LedgerModelTest {
     final Random rnd;
     final Map<String, Object[]> lastUse = new java.util.HashMap<>();
 
+    final int focus;
+
     Sequence(long seed) {
       this.seed = seed;
       this.rnd = new Random(seed);
+      this.focus = rnd.nextInt(2);
     }
 
+    /** Half the requests are for one customer, so short sequences still build on what came before. */
     int customer() {
       int r = rnd.nextInt(100);
-      return r < 40 ? 0 : r < 75 ? 1 : r < 90 ? 2 : 3;
+      return r < 50 ? focus : r < 70 ? 0 : r < 85 ? 1 : r < 95 ? 2 : 3;
     }
 
     BigDecimal cents(int maxCents) {
@@ -149,15 +153,15 @@ class LedgerModelTest {
 
     Op next() {
       int r = rnd.nextInt(100);
-      if (r < 14) {
+      if (r < 16) {
         Object[] k = keyed("t", 3, () -> rnd.nextInt(4) == 0 ? BigDecimal.valueOf(rnd.nextInt(3) * 100L).setScale(2) : cents(60000));
         return new Earn((int) k[1], (String) k[0], (BigDecimal) k[2]);
       }
-      if (r < 24) {
+      if (r < 26) {
         Object[] k = keyed("r", 2, () -> (long) (50 + 50 * rnd.nextInt(6)));
         return new Redeem((int) k[1], (String) k[0], (long) k[2]);
       }
-      if (r < 33) {
+      if (r < 34) {
         Object[] k = keyed("h", 3, () -> (long) (100 + 50 * rnd.nextInt(4)));
         return new HoldOp((int) k[1], (String) k[0], (long) k[2]);
       }
@@ -169,20 +173,20 @@ class LedgerModelTest {
         int s = rnd.nextInt(3);
         return new Advance(steps[rnd.nextInt(steps.length)], s != 1, s != 0);
       }
-      if (r < 56) {
+      if (r < 58) {
         return new Reverse("t" + rnd.nextInt(3));
       }
-      if (r < 64) {
+      if (r < 66) {
         Object[] k = rnd.nextInt(5) == 0 ? new Object[] {null, customer(), 0L}
             : keyed("a", 2, () -> (long) ((rnd.nextBoolean() ? 1 : -1) * (50 + 100 * rnd.nextInt(4))));
         long points = k[0] == null ? (rnd.nextBoolean() ? 150L : -150L) : (long) k[2];
         return new Adjust((int) k[1], (String) k[0], points);
       }
-      if (r < 78) {
+      if (r < 79) {
         Object[] k = keyed("o", 3, () -> cents(40000));
         return new Use((int) k[1], (String) k[0], (BigDecimal) k[2]);
       }
-      if (r < 86) {
+      if (r < 87) {
         Object[] k = keyed("o", 3, () -> cents(40000));
         BigDecimal part = rnd.nextBoolean() ? null : new BigDecimal[] {new BigDecimal("10.00"), new BigDecimal("25.50"),
             new BigDecimal("100.00")}[rnd.nextInt(3)];
