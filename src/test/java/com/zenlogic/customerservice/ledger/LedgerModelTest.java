@@ -61,6 +61,9 @@ class LedgerModelTest {
   static final long GOLDEN = 0x9E3779B97F4A7C15L;
   static final Instant START = Instant.parse("2026-01-05T09:00:00Z");
 
+  /** How often each kind of answer came, printed with the figures so a run shows what it covered. */
+  static final Map<String, AtomicLong> OUTCOMES = new ConcurrentHashMap<>();
+
   static TestApp app;
   static Vertx vertx;
   static Db db;
@@ -96,7 +99,7 @@ class LedgerModelTest {
 
   record HoldOp(int c, String ref, long points) implements Op {}
 
-  /** Capture or cancel the {@code slot}-th hold the sequence has seen (modulo; one past the end = an unknown hold). */
+  /** Capture or cancel the {@code slot}-th hold the sequence has seen (modulo; slot 7 = an unknown hold). */
   record Close(int slot, boolean capture, UUID id) implements Op {}
 
   /** Move the clock, then run the hold sweep and/or the points expiry job. */
@@ -122,6 +125,7 @@ class LedgerModelTest {
     final Map<String, Object[]> lastUse = new java.util.HashMap<>();
 
     final int focus;
+    boolean holdPlanned;
 
     Sequence(long seed) {
       this.seed = seed;
@@ -161,7 +165,8 @@ class LedgerModelTest {
         Object[] k = keyed("r", 2, () -> (long) (50 + 50 * rnd.nextInt(6)));
         return new Redeem((int) k[1], (String) k[0], (long) k[2]);
       }
-      if (r < 34) {
+      if (r < 34 || r < 42 && !holdPlanned) {
+        holdPlanned = true;
         Object[] k = keyed("h", 3, () -> (long) (100 + 50 * rnd.nextInt(4)));
         return new HoldOp((int) k[1], (String) k[0], (long) k[2]);
       }
@@ -169,12 +174,15 @@ class LedgerModelTest {
         return new Close(rnd.nextInt(8), rnd.nextBoolean(), null);
       }
       if (r < 50) {
-        Duration[] steps = {Duration.ofMinutes(1), Duration.ofMinutes(16), Duration.ofDays(31), Duration.ofDays(200), Duration.ofDays(400)};
-        int s = rnd.nextInt(3);
-        return new Advance(steps[rnd.nextInt(steps.length)], s != 1, s != 0);
+        Duration[] steps = {Duration.ofMinutes(1), Duration.ofMinutes(16), Duration.ofMinutes(16), Duration.ofDays(31),
+            Duration.ofDays(200), Duration.ofDays(400)};
+        int jobs = rnd.nextInt(4);   // none (a hold past its time that no sweep has seen), holds, points, both
+        Duration by = holdPlanned && rnd.nextBoolean() ? Duration.ofMinutes(15) : steps[rnd.nextInt(steps.length)];
+        return new Advance(by, (jobs & 1) != 0, (jobs & 2) != 0);
       }
       if (r < 58) {
-        return new Reverse("t" + rnd.nextInt(3));
+        List<String> earned = lastUse.keySet().stream().filter(k -> k.startsWith("t")).sorted().toList();
+        return new Reverse(!earned.isEmpty() && rnd.nextInt(4) > 0 ? earned.get(rnd.nextInt(earned.size())) : "t" + rnd.nextInt(3));
       }
       if (r < 66) {
         Object[] k = rnd.nextInt(5) == 0 ? new Object[] {null, customer(), 0L}
@@ -284,9 +292,9 @@ class LedgerModelTest {
           .mapEmpty());
     }
 
+    /** Slot 7 (or no hold yet) names a hold that does not exist. */
     UUID holdFor(int slot) {
-      int n = slot % (holds.size() + 1);
-      return n == holds.size() ? new UUID(slot, 42) : holds.get(n);
+      return slot == 7 || holds.isEmpty() ? new UUID(slot, 42) : holds.get(slot % holds.size());
     }
 
     Future<Answer> engine(Op op) {
@@ -383,6 +391,12 @@ class LedgerModelTest {
       List<Future<Answer>> answers = ops.stream().map(this::engine).toList();
       return Future.join(answers).otherwiseEmpty().compose(v -> snapshot()).map(state -> {
         List<Answer> got = answers.stream().map(Future::result).toList();
+        for (int i = 0; i < ops.size(); i++) {
+          String[] words = got.get(i).text().split(" ");
+          String kind = ops.get(i).getClass().getSimpleName() + " " + (words[0].equals("error") || words[0].equals("use")
+              ? words[0] + " " + words[1] : words[0].equals("closed") ? words[2] : "ok");
+          OUTCOMES.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+        }
         got.forEach(a -> {
           if (a.holdId() != null && !holds.contains(a.holdId())) {
             holds.add(a.holdId());
@@ -503,7 +517,16 @@ class LedgerModelTest {
     Run run = new Run(seq);
     int length = 3 + seq.rnd.nextInt(6);
     List<List<Op>> plan = new ArrayList<>();
-    for (int i = 0; i < length; i++) {
+    // Points and an order to work on first, so the short sequences reach redemptions, holds, releases.
+    Earn first = new Earn(seq.focus, "t0", BigDecimal.valueOf(20000 + seq.rnd.nextInt(60000), 2));
+    seq.lastUse.put("t0", new Object[] {"t0", first.c(), first.amount()});
+    plan.add(List.of(first));
+    if (seq.rnd.nextBoolean()) {
+      Use order = new Use(seq.focus, "o0", BigDecimal.valueOf(5000 + seq.rnd.nextInt(30000), 2));
+      seq.lastUse.put("o0", new Object[] {"o0", order.c(), order.amount()});
+      plan.add(List.of(order));
+    }
+    for (int i = plan.size(); i < length; i++) {
       Op a = seq.next();
       boolean pair = !(a instanceof Advance) && seq.rnd.nextInt(100) < 30;
       plan.add(pair ? List.of(a, seq.partner(a)) : List.of(a));
@@ -542,6 +565,7 @@ class LedgerModelTest {
     double seconds = (System.nanoTime() - started) / 1e9;
     System.out.printf("LedgerModelTest: seed %d, %d sequences, %d steps (%d concurrent pairs), %d failing, %.1f s%n",
         SEED, next.get() > SEQUENCES ? SEQUENCES : next.get(), steps.get(), pairs.get(), failures.size(), seconds);
+    System.out.println("LedgerModelTest answers: " + new TreeMap<>(OUTCOMES));
     Map<Long, String> sorted = new TreeMap<>(failures);
     sorted.values().stream().limit(3).forEach(System.out::println);
     assertTrue(failures.isEmpty(), failures.size() + " of " + SEQUENCES + " sequences diverged or broke an invariant; first:\n"
