@@ -251,7 +251,8 @@ public final class LoyaltyService {
 
   /**
    * Takes back the points a transaction or order earned (void, order.cancelled). What was already
-   * spent cannot be taken back: the reversal takes what is available and records the shortfall.
+   * spent or expired cannot be taken back: the reversal takes what that earn's lot still holds (and
+   * is not held) and records the rest as the shortfall.
    */
   public Future<ReverseResult> reverse(LoyaltyMessages.Reverse r) {
     UUID org = r.caller().organizationId();
