@@ -67,15 +67,8 @@ public final class LoyaltyVerticle extends VerticleBase {
         conn -> punch.create(conn, q.caller().organizationId(), q.program())));
     this.<ProgramQuery>serve(LoyaltyMessages.PUNCH_PROGRAMS, q -> db.withTenant(q.caller().organizationId(),
         conn -> punch.programs(conn, q.caller().organizationId()).map(LoyaltyMessages.PunchPrograms::new)));
-    // An unknown customer (or another organization's) is 404, not an empty set of cards.
-    PointsLedger customers = new PointsLedger();
     this.<CustomerQuery>serve(LoyaltyMessages.PUNCH_CARDS, q -> db.withTenant(q.caller().organizationId(),
-        conn -> customers.customerStatus(conn, q.caller().organizationId(), q.customerId()).compose(status -> {
-          if (status == null) {
-            throw com.zenlogic.customerservice.infra.ErrorCode.CUSTOMER_NOT_FOUND.exception(q.customerId());
-          }
-          return punch.cards(conn, q.caller().organizationId(), q.customerId());
-        }).map(LoyaltyMessages.PunchCards::new)));
+        conn -> punch.cards(conn, q.caller().organizationId(), q.customerId()).map(LoyaltyMessages.PunchCards::new)));
     this.<RedeemReward>serve(LoyaltyMessages.PUNCH_REDEEM, q -> db.withTenant(q.caller().organizationId(),
         conn -> punch.redeemReward(conn, q.caller().organizationId(), q.customerId(), q.programId(), q.reference()))
         .compose(card -> cache.invalidate(q.caller().organizationId(), q.customerId()).map(card)));

@@ -28,8 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 class RestTenantMatrixTest {
   static final Set<String> ID_PARAMS = Set.of("id", "address_id", "program_id");
-  /** As in RestFuzzTest: a defect of issue #12 fixed on another branch; not 2xx and nothing changed is still asserted. */
-  static final Map<String, String> KNOWN_OPEN = RestFuzzTest.KNOWN_OPEN;
 
   static TestApp app;
   static RestFixtures a;
@@ -95,7 +93,6 @@ class RestTenantMatrixTest {
   @Test
   void everyOperationWithAnotherOrganizationsIdsIs404AndChangesNothingThere() throws Exception {
     List<String> failures = new ArrayList<>();
-    List<String> knownOpen = new ArrayList<>();
     int calls = 0;
     int foreign = 0;
     try (Connection c = app.db.connectAs(app.db.owner().user(), app.db.owner().password())) {
@@ -123,9 +120,7 @@ class RestTenantMatrixTest {
           String where = op.id() + " " + op.method() + " " + path + " -> " + r;
           if (addressesARow(op)) {
             foreign++;
-            if (KNOWN_OPEN.containsKey(op.id()) && r.status >= 500) {
-              knownOpen.add(where);
-            } else if (r.status != 404) {
+            if (r.status != 404) {
               failures.add("expected 404: " + where);
             }
           } else if (r.status >= 500) {
@@ -140,7 +135,6 @@ class RestTenantMatrixTest {
         }
       }
       String after = RestFixtures.digest(c, b.org);
-      knownOpen.forEach(k -> System.out.println("RestTenantMatrixTest known open defect, not failed: " + k));
       System.out.println("RestTenantMatrixTest: " + ops.size() + " operations, " + calls + " calls, " + foreign
           + " on organization B's ids; failures " + failures.size() + "; B's rows unchanged: " + before.equals(after));
       assertTrue(failures.isEmpty(), String.join("\n", failures));
