@@ -11,6 +11,10 @@ import io.vertx.ext.auth.authentication.Credentials;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.handler.impl.JWTAuthHandlerImpl;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashSet;
@@ -32,7 +36,7 @@ public final class Auth {
   /** Leeway for clock skew between the Auth Service and this one, on exp, nbf and iat. */
   static final int LEEWAY_SECONDS = 30;
   /** A token is a header value: anything longer is not one of ours and is not parsed. */
-  static final int MAX_TOKEN_CHARS = 8 * 1024;
+  static final int MAX_TOKEN_CHARS = 4 * 1024;
   private static final int MAX_PERMISSIONS = 256;
   private static final Pattern CANONICAL_UUID =
       Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
@@ -65,9 +69,24 @@ public final class Auth {
     return Future.failedFuture(new ConfigException("JWT_HS256_SECRET", "no token key configured: set JWT_HS256_SECRET or JWT_PUBLIC_KEY_PATH"));
   }
 
-  /** The strict provider, for JWTAuthHandler: a token it accepts has claims callerOf can read. */
+  /** The strict provider: a token it accepts has claims callerOf can read. */
   public JWTAuth provider() {
     return jwt;
+  }
+
+  /**
+   * The REST authentication handler: JWTAuthHandler over the strict provider. JWTAuthHandler
+   * answers 400 for some malformed tokens (a fourth segment, a character outside base64url, no
+   * space after the scheme); a malformed token is a bad token like any other here, so 401.
+   */
+  public JWTAuthHandler restHandler() {
+    return new JWTAuthHandlerImpl(jwt, null) {
+      @Override
+      public Future<User> authenticate(RoutingContext ctx) {
+        return super.authenticate(ctx).recover(e -> Future.failedFuture(
+            e instanceof HttpException h && h.getStatusCode() == 401 ? e : new HttpException(401, e)));
+      }
+    };
   }
 
   /** Verifies a raw "Bearer ..." header value and returns the token's user, or fails with UNAUTHENTICATED. */
