@@ -65,7 +65,7 @@ public final class RawGrpc implements AutoCloseable {
         MultiMap trailers = resp.trailers();
         String status = trailers.get("grpc-status") != null ? trailers.get("grpc-status") : resp.getHeader("grpc-status");
         String message = trailers.get("grpc-message") != null ? trailers.get("grpc-message") : resp.getHeader("grpc-message");
-        return new Answer(status == null ? null : Integer.valueOf(status), message, deframe(b),
+        return new Answer(status == null ? null : Integer.valueOf(status), percentDecoded(message), deframe(b),
             status == null ? "HTTP " + resp.statusCode() : null);
       }));
     }).recover(e -> Future.succeededFuture(new Answer(null, null, List.of(), e.toString())));
@@ -84,6 +84,24 @@ public final class RawGrpc implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /** grpc-message is percent-encoded UTF-8 (and '+' is a plus, unlike in URLs). */
+  static String percentDecoded(String message) {
+    if (message == null || message.indexOf('%') < 0) {
+      return message;
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < message.length(); i++) {
+      char c = message.charAt(i);
+      if (c == '%' && i + 3 <= message.length()) {
+        out.write(Integer.parseInt(message.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        out.write((byte) c);
+      }
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static List<byte[]> deframe(Buffer body) {
