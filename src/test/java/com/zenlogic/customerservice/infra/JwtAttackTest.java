@@ -231,6 +231,19 @@ class JwtAttackTest {
   }
 
   @Test
+  void theMaximumLifetimeIsConfigurable() throws Exception {
+    AppConfig tenMinutes = AppConfig.from(new JsonObject().put("JWT_HS256_SECRET", TestApp.SECRET).put("JWT_MAX_LIFETIME_SECONDS", 600));
+    Auth auth = Auth.create(hsApp.vertx, tenMinutes).await(10, java.util.concurrent.TimeUnit.SECONDS);
+    String fiveMinutes = hs(c -> c.put("exp", now() + 300));
+    String twentyMinutes = hs(c -> c.put("exp", now() + 1200));
+    assertTrue(auth.authenticateUser("Bearer " + fiveMinutes).await(10, java.util.concurrent.TimeUnit.SECONDS) != null);
+    Throwable refused = auth.authenticateUser("Bearer " + twentyMinutes).map(u -> (Throwable) null).otherwise(e -> e)
+        .await(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertTrue(refused instanceof DomainException d && d.code() == ErrorCode.UNAUTHENTICATED, String.valueOf(refused));
+    assertEquals(86_400, AppConfig.from(new JsonObject()).jwtMaxLifetimeSeconds(), "the default is a day");
+  }
+
+  @Test
   void wellFormedTokensStillPass() {
     try (GrpcTestClient hsGrpc = new GrpcTestClient(hsApp.vertx, hsApp.config.grpcPort());
          GrpcTestClient rsGrpc = new GrpcTestClient(rsApp.vertx, rsApp.config.grpcPort())) {

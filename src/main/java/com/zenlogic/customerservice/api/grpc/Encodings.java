@@ -14,8 +14,9 @@ import io.vertx.grpc.common.GrpcStatus;
  *       without a bound.</li>
  *   <li>anything else: UNIMPLEMENTED with grpc-accept-encoding, as the gRPC spec says.</li>
  * </ul>
- * A call that declares no encoding gets one, so a message with the compressed flag set is refused
- * as such instead of hitting the Vert.x deframer, which throws on it and leaves the call hanging.
+ * A call that declares no encoding (or identity) gets a marker one, so a message with the compressed
+ * flag set is refused as such: without a declared encoding the Vert.x deframer throws on it and
+ * leaves the call hanging; with identity it would be parsed as if it were not compressed.
  */
 final class Encodings {
   private static final String SERVICE_PATH = "/" + CustomerServiceGrpcService.SERVICE_NAME.fullyQualifiedName() + "/";
@@ -26,11 +27,11 @@ final class Encodings {
   static boolean admit(HttpServerRequest request) {
     boolean ours = request.path().startsWith(SERVICE_PATH);
     String encoding = request.getHeader("grpc-encoding");
-    if (encoding == null) {
+    if (encoding == null || encoding.equals("identity")) {
       request.headers().set("grpc-encoding", ours ? RequestMessages.UNDECLARED : "identity");
       return true;
     }
-    if (encoding.equals("identity") || ours && encoding.equals("gzip")) {
+    if (ours && encoding.equals("gzip")) {
       return true;
     }
     request.response()

@@ -25,7 +25,7 @@ import java.util.zip.GZIPInputStream;
  * calls take the raw message (GrpcServerRequest.messageHandler) and decode it here instead.
  */
 final class RequestMessages {
-  /** The encoding the edge gives a call that declares none (Encodings): a set compressed flag then shows as this. */
+  /** The encoding the edge gives a call that declares none or identity (Encodings): a set compressed flag then shows as this. */
   static final String UNDECLARED = "x-undeclared";
 
   private RequestMessages() {}
@@ -34,7 +34,7 @@ final class RequestMessages {
     Buffer payload = switch (message.encoding()) {
       case "identity" -> message.payload();
       case "gzip" -> Buffer.buffer(gunzip(message.payload().getBytes(), maxBytes));
-      case UNDECLARED -> throw DomainException.invalid("message", "has the compressed flag set but the call declares no grpc-encoding");
+      case UNDECLARED -> throw DomainException.invalid("message", "has the compressed flag set but the call declares no compression (grpc-encoding)");
       default -> throw new StatusException(GrpcStatus.UNIMPLEMENTED, "grpc-encoding " + message.encoding() + " is not supported");
     };
     T decoded;

@@ -174,7 +174,12 @@ class GrpcEdgeTest {
   void theCompressedFlagWithoutADeclaredEncodingIsInvalidArgument() {
     Answer a = raw.call("AddLoyaltyPoints", bearer(), RawGrpc.frame(true, RawGrpc.gzip(earn("flag").toByteArray())));
     assertEquals(GrpcStatus.INVALID_ARGUMENT.code, a.status(), a.toString());
+    // Declared identity, flagged compressed: a valid uncompressed message must not be taken as it is either.
+    Answer identity = raw.call("AddLoyaltyPoints", bearer("identity"), RawGrpc.frame(true, earn("flag").toByteArray()));
+    assertEquals(GrpcStatus.INVALID_ARGUMENT.code, identity.status(), identity.toString());
     assertEquals(0, ledgerRows());
+    Answer plain = raw.call("AddLoyaltyPoints", bearer("identity"), RawGrpc.frame(false, earn("flag").toByteArray()));
+    assertEquals(0, plain.status(), plain.toString());
   }
 
   @Test

@@ -186,8 +186,12 @@ class GrpcFuzzTest {
       return new Case(i, name, headers, RawGrpc.frame(true, RawGrpc.gzip(m.toByteArray())), expected, "gzip");
     }
     if (shape < 69) {
-      return new Case(i, name, headers, RawGrpc.frame(true, RawGrpc.gzip(randomMessage(r, input, 0).toByteArray())),
-          GrpcStatus.INVALID_ARGUMENT.code, "compressed flag, no grpc-encoding");
+      if (r.nextBoolean()) {
+        headers.put("grpc-encoding", "identity");
+      }
+      byte[] m = randomMessage(r, input, 0).toByteArray();
+      return new Case(i, name, headers, RawGrpc.frame(true, r.nextBoolean() ? RawGrpc.gzip(m) : m),
+          GrpcStatus.INVALID_ARGUMENT.code, "compressed flag, grpc-encoding " + headers.getOrDefault("grpc-encoding", "absent"));
     }
     if (shape < 71) {
       headers.put("grpc-encoding", "gzip");
