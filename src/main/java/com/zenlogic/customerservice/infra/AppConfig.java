@@ -27,6 +27,7 @@ public record AppConfig(
     String jwtPublicKeyAlgorithm,
     String jwtIssuer,
     String jwtAudience,
+    int jwtMaxLifetimeSeconds,
     String defaultPhoneRegion,
     Path dataDir,
     int embeddedPgPort,
@@ -44,7 +45,7 @@ public record AppConfig(
   public static final String[] KEYS = {
     "HTTP_PORT", "GRPC_PORT", "HTTP_INSTANCES", "GRPC_INSTANCES", "DB_URL", "DB_APP_USER",
     "DB_APP_PASSWORD", "DB_POOL_SIZE", "CHECKOUT_DB_IN_FLIGHT", "REDIS_URL", "AMQP_URL", "JWT_HS256_SECRET",
-    "JWT_PUBLIC_KEY_PATH", "JWT_PUBLIC_KEY_ALGORITHM", "JWT_ISSUER", "JWT_AUDIENCE", "DEFAULT_PHONE_REGION", "DATA_DIR",
+    "JWT_PUBLIC_KEY_PATH", "JWT_PUBLIC_KEY_ALGORITHM", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_MAX_LIFETIME_SECONDS", "DEFAULT_PHONE_REGION", "DATA_DIR",
     "EMBEDDED_PG_PORT", "HTTP_BODY_LIMIT", "SHUTDOWN_GRACE_SECONDS", "GRPC_TRUST_NETWORK",
     "GRPC_MAX_MESSAGE_BYTES", "CACHE_ENABLED", "CACHE_TTL_SECONDS", "CACHE_NEAR_TTL_SECONDS", "CACHE_KEY_PREFIX", "ORDER_SERVICE_GRPC", "RFM_WINDOW_DAYS", "VIP_TOP_SHARE", "VIP_PLATINUM",
     "CHURN_HIGH_RATIO", "CHURN_MEDIUM_RATIO", "CHURN_SINGLE_HIGH_DAYS", "CHURN_SINGLE_MEDIUM_DAYS"
@@ -89,6 +90,7 @@ public record AppConfig(
         publicKeyAlgorithm,
         text(json, "JWT_ISSUER", "zenlogic-auth"),
         text(json, "JWT_AUDIENCE", "customer-service"),
+        positive(json, "JWT_MAX_LIFETIME_SECONDS", 86_400),
         region,
         Path.of(text(json, "DATA_DIR", "data")),
         port(json, "EMBEDDED_PG_PORT", 54329),
@@ -135,14 +137,14 @@ public record AppConfig(
   public AppConfig withDbUrl(String url) {
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, url, dbAppUser, dbAppPassword,
         dbPoolSize, checkoutDbInFlight, redisUrl, amqpUrl, jwtHs256Secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
-        defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
+        jwtMaxLifetimeSeconds, defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
         grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc, segmentPolicy);
   }
 
   public AppConfig withJwtHs256Secret(String secret) {
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, dbUrl, dbAppUser, dbAppPassword,
         dbPoolSize, checkoutDbInFlight, redisUrl, amqpUrl, secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
-        defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
+        jwtMaxLifetimeSeconds, defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
         grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc, segmentPolicy);
   }
 

@@ -26,6 +26,8 @@ import java.util.UUID;
  */
 final class CustomerRpc {
   static final String READ = "customers:read";
+  static final String LOYALTY_READ = "loyalty:read";
+  static final String CREDIT_READ = "credit:read";
 
   private final CheckoutReads reads;
   private final CustomerCache cache;
@@ -42,7 +44,7 @@ final class CustomerRpc {
     UUID org = caller.organizationId();
     return cache.read(org, id).compose(entry -> {
       if (entry.hit()) {
-        return Future.succeededFuture(parse(entry.value()));
+        return Future.succeededFuture(scoped(caller, parse(entry.value())));
       }
       return reads.byId(org, id).map(view -> {
         if (view == null) {
@@ -50,7 +52,7 @@ final class CustomerRpc {
         }
         GetCustomerResponse response = response(view);
         cache.store(org, id, entry, Buffer.buffer(response.toByteArray()));
-        return response;
+        return scoped(caller, response);
       });
     });
   }
@@ -62,7 +64,7 @@ final class CustomerRpc {
       if (found.entry().hit()) {
         GetCustomerResponse cached = parse(found.entry().value());
         if (matches(key, cached)) {
-          return Future.succeededFuture(cached);
+          return Future.succeededFuture(scoped(caller, cached));
         }
       }
       return reads.byKey(org, key).map(view -> {
@@ -76,7 +78,7 @@ final class CustomerRpc {
         } else {
           cache.index(org, key.kind(), key.primary(), c.id());
         }
-        return response;
+        return scoped(caller, response);
       });
     });
   }
@@ -89,6 +91,27 @@ final class CustomerRpc {
       case LOYALTY_CARD -> LookupKey.card(request.getLoyaltyCard());
       case KEY_NOT_SET -> throw DomainException.invalid("key", "set exactly one of phone, email, document_number, loyalty_card");
     };
+  }
+
+  /**
+   * What the caller may see of a customer: its profile with customers:read, its points and tier
+   * only with loyalty:read, its credit only with credit:read (left unset otherwise, as proto3
+   * defaults). The cache holds the full answer, so the cut is made per call, after it.
+   */
+  static GetCustomerResponse scoped(Caller caller, GetCustomerResponse full) {
+    boolean loyalty = caller.may(LOYALTY_READ);
+    boolean credit = caller.may(CREDIT_READ);
+    if (loyalty && credit) {
+      return full;
+    }
+    GetCustomerResponse.Builder b = full.toBuilder();
+    if (!loyalty) {
+      b.clearLoyalty().clearLoyaltyTier().clearLoyaltyPoints();
+    }
+    if (!credit) {
+      b.clearCredit().clearCreditLimit().clearCreditAvailable();
+    }
+    return b.build();
   }
 
   /** A cached key -> id mapping can outlive a change of phone or card: the answer must still carry the key. */

@@ -7,6 +7,7 @@ import com.zenlogic.customerservice.infra.Auth;
 import com.zenlogic.customerservice.infra.Caller;
 import com.zenlogic.customerservice.infra.Db;
 import com.zenlogic.customerservice.infra.DbUrl;
+import com.zenlogic.customerservice.infra.DomainException;
 import com.zenlogic.customerservice.infra.Metrics;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -17,9 +18,13 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.grpc.common.GrpcMessage;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
+import io.vertx.grpc.server.GrpcProtocol;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -58,7 +63,7 @@ public final class GrpcApiVerticle extends VerticleBase {
       CustomerRpc customers = new CustomerRpc(new CheckoutReads(db.pool(), context, config.checkoutDbInFlight()), cache, config.defaultPhoneRegion());
 
       ServiceBuilder service = Service.service(CustomerServiceGrpcService.SERVICE_NAME, CustomerServiceGrpcService.SERVICE_DESCRIPTOR);
-      Calls calls = new Calls(callers);
+      Calls calls = new Calls(callers, config.grpcMaxMessageBytes());
       service.bind(CustomerServiceGrpcService.GetCustomer,
           calls.unary(CustomerServiceGrpcService.GetCustomer, CustomerRpc.READ, r -> r.getOrganizationId(), customers::getCustomer));
       service.bind(CustomerServiceGrpcService.LookupCustomer,
@@ -91,14 +96,23 @@ public final class GrpcApiVerticle extends VerticleBase {
       GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
           .setScheduleDeadlineAutomatically(true)
           .setDeadlinePropagation(true)
-          .setMaxMessageSize(config.grpcMaxMessageBytes()));
+          .setMaxMessageSize(config.grpcMaxMessageBytes())
+          // gRPC over HTTP/2 is what the POS, Order and Pricing services speak; gRPC-Web and the
+          // HTTP/JSON transcoding Vert.x also enables by default would be more doors to keep.
+          .removeEnabledProtocol(GrpcProtocol.WEB)
+          .removeEnabledProtocol(GrpcProtocol.WEB_TEXT)
+          .removeEnabledProtocol(GrpcProtocol.TRANSCODING));
       grpc.addService(service.build());
       grpc.addService(ReflectionService.v1());
       HealthService health = HealthService.create(vertx);
       health.register(CustomerServiceGrpcService.SERVICE_NAME, () -> db.ping().map(true).otherwise(false));
       grpc.addService(health);
       server = vertx.createHttpServer(new HttpServerOptions().setPort(config.grpcPort()).setHost("0.0.0.0"));
-      return server.connectionHandler(GrpcApiVerticle::consolidateFlushes).requestHandler(grpc).listen();
+      return server.connectionHandler(GrpcApiVerticle::consolidateFlushes).requestHandler(request -> {
+        if (Encodings.admit(request)) {
+          grpc.handle(request);
+        }
+      }).listen();
     });
   }
 
@@ -125,40 +139,94 @@ public final class GrpcApiVerticle extends VerticleBase {
     }
   }
 
-  /** Adapts a domain call to a unary gRPC handler: caller, call, answer or translated status. */
+  /**
+   * Adapts a domain call to a unary gRPC handler. In this order, so nothing is applied or even
+   * parsed for a call that will be refused: the whole request stream is read (a unary call carries
+   * exactly one message: a second one is refused at once and nothing of the call is applied), the
+   * token is verified from the metadata, then the one message is inflated within the size limit,
+   * parsed, its strings checked, the organization and permission checked, and only then the call runs.
+   */
   static final class Calls {
     private final GrpcCallers callers;
+    private final int maxMessageBytes;
 
-    Calls(GrpcCallers callers) {
+    Calls(GrpcCallers callers, int maxMessageBytes) {
       this.callers = callers;
+      this.maxMessageBytes = maxMessageBytes;
     }
 
     <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> unary(ServiceMethod<Req, Resp> method, String permission,
                                                            java.util.function.Function<Req, String> organization,
                                                            java.util.function.BiFunction<Caller, Req, Future<Resp>> call) {
       String name = method.methodName();
-      return request -> request.handler(msg -> {
+      GrpcMessageDecoder<Req> decoder = method.decoder();
+      return request -> {
         long started = System.nanoTime();
-        Future<Resp> result;
-        try {
-          result = callers.resolve(request.headers(), organization.apply(msg), permission).compose(c -> call.apply(c, msg));
-        } catch (RuntimeException e) {
-          result = Future.failedFuture(e);
-        }
-        result.onComplete(ar -> {
-          try {
-            if (ar.succeeded()) {
-              Metrics.grpcCall(name, "OK", System.nanoTime() - started);
-              request.response().end(ar.result());
-            } else {
-              StatusException status = GrpcErrors.toStatus(ar.cause(), name);
-              Metrics.grpcCall(name, status.status().name(), System.nanoTime() - started);
-              request.response().status(status.status()).statusMessage(status.message()).end();
-            }
-          } catch (IllegalStateException alreadyEnded) {
-            // The deadline expired or the caller cancelled: the call was already answered.
+        UnaryExchange<Req, Resp> exchange = new UnaryExchange<>(request, name, started);
+        request.invalidMessageHandler(invalid -> exchange.answer(Future.failedFuture(
+            new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, "message larger than " + maxMessageBytes + " bytes"))));
+        request.messageHandler(message -> {
+          if (exchange.received++ == 0) {
+            exchange.message = message;
+          } else if (exchange.received == 2) {
+            exchange.answer(Future.failedFuture(DomainException.invalid("message", "a unary call carries exactly one request message")));
           }
         });
+        request.exceptionHandler(e -> exchange.answered = true);
+        request.endHandler(v -> {
+          if (exchange.answered) {
+            return;
+          }
+          if (exchange.message == null) {
+            exchange.answer(Future.failedFuture(DomainException.invalid("message", "a unary call carries exactly one request message")));
+            return;
+          }
+          GrpcMessage message = exchange.message;
+          exchange.message = null;
+          exchange.answer(callers.authenticate(request.headers()).compose(tokenCaller -> {
+            Req parsed = RequestMessages.decode(message, decoder, maxMessageBytes);
+            Caller caller = callers.authorize(tokenCaller, request.headers(), organization.apply(parsed), permission);
+            return call.apply(caller, parsed);
+          }));
+        });
+      };
+    }
+  }
+
+  /** One unary call in progress: what was received, and whether it has been answered. */
+  private static final class UnaryExchange<Req, Resp> {
+    private final GrpcServerRequest<Req, Resp> request;
+    private final String name;
+    private final long started;
+    int received;
+    GrpcMessage message;
+    boolean answered;
+
+    UnaryExchange(GrpcServerRequest<Req, Resp> request, String name, long started) {
+      this.request = request;
+      this.name = name;
+      this.started = started;
+    }
+
+    /** Answers once; later outcomes (a refused call's remaining messages, a late result) are dropped. */
+    void answer(Future<Resp> result) {
+      if (answered) {
+        return;
+      }
+      answered = true;
+      result.onComplete(ar -> {
+        try {
+          if (ar.succeeded()) {
+            Metrics.grpcCall(name, "OK", System.nanoTime() - started);
+            request.response().end(ar.result());
+          } else {
+            StatusException status = GrpcErrors.toStatus(ar.cause(), name);
+            Metrics.grpcCall(name, status.status().name(), System.nanoTime() - started);
+            request.response().status(status.status()).statusMessage(status.message()).end();
+          }
+        } catch (IllegalStateException alreadyEnded) {
+          // The deadline expired or the caller cancelled: the call was already answered.
+        }
       });
     }
   }

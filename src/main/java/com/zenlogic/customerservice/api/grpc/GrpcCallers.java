@@ -44,33 +44,39 @@ final class GrpcCallers {
   }
 
   /**
-   * The caller for a request naming {@code requestOrg} (may be empty), holding {@code permission}.
-   * A token's organization wins; a request naming another one is refused.
+   * Step one, from the metadata alone and before the message is even parsed: the token's caller,
+   * or null for a call without a token on a trusted network. No token otherwise: UNAUTHENTICATED.
    */
-  Future<Caller> resolve(MultiMap headers, String requestOrg, String permission) {
-    String correlationId = correlation(headers);
+  Future<Caller> authenticate(MultiMap headers) {
     String authorization = headers.get("authorization");
     if (authorization == null) {
-      return Future.succeededFuture(trusted(requestOrg, correlationId, permission));
+      return trustNetwork ? Future.succeededFuture(null) : Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception());
     }
     Verified cached = verified.get(authorization);
-    Future<Caller> caller;
     if (cached != null && cached.expiresAtMillis() > System.currentTimeMillis()) {
-      caller = Future.succeededFuture(cached.caller());
-    } else {
-      caller = auth.authenticateUser(authorization).map(user -> {
-        Caller c = Auth.callerOf(user, null);
-        verified.put(authorization, new Verified(c, Auth.expiresAtMillis(user)));
-        return c;
-      });
+      return Future.succeededFuture(cached.caller());
     }
-    return caller.map(c -> {
-      if (!requestOrg.isEmpty() && !requestOrg.equalsIgnoreCase(c.organizationId().toString())) {
-        throw new DomainException(ErrorCode.PERMISSION_DENIED, "organization_id differs from the token's organization", "organization_id");
-      }
-      c.require(permission);
-      return new Caller(c.organizationId(), c.userId(), c.localId(), c.permissions(), correlationId);
+    return auth.authenticateUser(authorization).map(user -> {
+      Caller c = Auth.callerOf(user, null);
+      verified.put(authorization, new Verified(c, Auth.expiresAtMillis(user)));
+      return c;
     });
+  }
+
+  /**
+   * Step two, once the message is parsed: the caller for a request naming {@code requestOrg} (may
+   * be empty), holding {@code permission}. A token's organization wins; a request naming another one is refused.
+   */
+  Caller authorize(Caller tokenCaller, MultiMap headers, String requestOrg, String permission) {
+    String correlationId = correlation(headers);
+    if (tokenCaller == null) {
+      return trusted(requestOrg, correlationId, permission);
+    }
+    if (!requestOrg.isEmpty() && !requestOrg.equalsIgnoreCase(tokenCaller.organizationId().toString())) {
+      throw new DomainException(ErrorCode.PERMISSION_DENIED, "organization_id differs from the token's organization", "organization_id");
+    }
+    tokenCaller.require(permission);
+    return new Caller(tokenCaller.organizationId(), tokenCaller.userId(), tokenCaller.localId(), tokenCaller.permissions(), correlationId);
   }
 
   private Caller trusted(String requestOrg, String correlationId, String permission) {

@@ -56,7 +56,7 @@ public final class HttpApiVerticle extends VerticleBase {
           validator = new ContractValidator(vertx, contract);
           builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.httpBodyLimit()));
           builder.rootHandler(this::correlate);
-          builder.security("bearer").httpHandler(JWTAuthHandler.create(auth.provider()));
+          builder.security("bearer").httpHandler(auth.restHandler());
           bind(builder, "createCustomer", customerHandlers::create);
           bind(builder, "searchCustomers", customerHandlers::search);
           bind(builder, "getCustomer", customerHandlers::get);

@@ -68,8 +68,8 @@ class CheckoutBatchTest {
   void concurrentUncachedReadsShareStatementsAndEachGetsItsOwnAnswer() throws Exception {
     UUID orgA = UUID.randomUUID();
     UUID orgB = UUID.randomUUID();
-    String tokenA = app.token(orgA, "customers:read", "customers:write", "loyalty:write");
-    String tokenB = app.token(orgB, "customers:read", "customers:write", "loyalty:write");
+    String tokenA = app.token(orgA, "customers:read", "customers:write", "loyalty:read", "loyalty:write");
+    String tokenB = app.token(orgB, "customers:read", "customers:write", "loyalty:read", "loyalty:write");
     List<String> a = customers(tokenA, "A", 12);
     List<String> b = customers(tokenB, "B", 4);
     for (int i = 0; i < 6; i++) {
