@@ -276,7 +276,8 @@ public final class OutboxRelayVerticle extends VerticleBase {
       }
       if (!done.isEmpty()) {
         EventMetrics.published(done.size());
-        updates.add(conn.preparedQuery(MARK).execute(Tuple.of(done.toArray(Long[]::new), returned.toArray(Long[]::new))));
+        updates.add(conn.preparedQuery(MARK).execute(Tuple.tuple().addValue(done.toArray(Long[]::new))
+            .addValue(returned.toArray(Long[]::new))));
       }
       return Future.all(updates).map(failed);
     });
