@@ -29,7 +29,11 @@ public final class TestApp implements AutoCloseable {
   }
 
   public static TestApp start(String label, Map<String, Object> overrides) throws Exception {
-    TestDatabase db = TestDatabase.create(label);
+    return startOn(TestDatabase.create(label), label, overrides);
+  }
+
+  /** On a database the test created (e.g. to reach it through a proxy: override DB_URL). */
+  public static TestApp startOn(TestDatabase db, String label, Map<String, Object> overrides) throws Exception {
     JsonObject json = new JsonObject()
         .put("HTTP_PORT", freePort())
         .put("GRPC_PORT", freePort())

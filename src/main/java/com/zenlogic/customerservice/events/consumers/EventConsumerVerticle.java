@@ -161,17 +161,26 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     return later.future();
   }
 
-  /** Deletes inbox rows older than the retention, in bounded batches, across organizations. */
-  Future<Long> pruneInbox() {
-    return db.pool().withTransaction(conn -> conn.query("SELECT set_config('app.inbox_prune', 'on', true)").execute()
-            .compose(v -> conn.preparedQuery(PRUNE).execute(Tuple.of(name(), ops.inboxRetentionDays(), PRUNE_BATCH))))
-        .compose(r -> r.rowCount() == PRUNE_BATCH ? pruneInbox().map(n -> n + PRUNE_BATCH) : Future.succeededFuture((long) r.rowCount()))
+  private void pruneInbox() {
+    pruneInbox(db.pool(), name(), ops.inboxRetentionDays())
         .onSuccess(n -> {
           if (n > 0) {
             log.info("{}: pruned {} inbox rows older than {} days", name(), n, ops.inboxRetentionDays());
           }
         })
         .onFailure(e -> log.warn("{}: inbox prune failed: {}", name(), e.toString()));
+  }
+
+  /**
+   * Deletes one consumer's inbox rows older than the retention, across organizations, in bounded
+   * batches; answers how many. A redelivery older than the retention would count again, which is
+   * why the retention is days while a redelivery comes within minutes.
+   */
+  public static Future<Long> pruneInbox(io.vertx.sqlclient.Pool pool, String consumer, int retentionDays) {
+    return pool.withTransaction(conn -> conn.query("SELECT set_config('app.inbox_prune', 'on', true)").execute()
+            .compose(v -> conn.preparedQuery(PRUNE).execute(Tuple.of(consumer, retentionDays, PRUNE_BATCH))))
+        .compose(r -> r.rowCount() == PRUNE_BATCH ? pruneInbox(pool, consumer, retentionDays).map(n -> n + PRUNE_BATCH)
+            : Future.succeededFuture((long) r.rowCount()));
   }
 
   private Future<Void> declareTopology() {
