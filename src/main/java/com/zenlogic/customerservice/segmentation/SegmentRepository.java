@@ -37,6 +37,9 @@ final class SegmentRepository {
   private static final String DELETE_PURCHASE =
       "DELETE FROM purchases WHERE organization_id = $1 AND reference = $2 RETURNING customer_id";
 
+  private static final String LOCK_STATS =
+      "SELECT 1 FROM customer_stats WHERE organization_id = $1 AND customer_id = $2 FOR UPDATE";
+
   private static final String RECOMPUTE_STATS = """
       UPDATE customer_stats s SET purchase_count = p.n, total_spent = p.total, first_purchase_at = p.first_at,
         last_purchase_at = p.last_at, pos_count = p.pos, order_count = p.n - p.pos
@@ -199,8 +202,13 @@ final class SegmentRepository {
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID(0));
   }
 
+  /**
+   * The row is locked before counting: a purchase added concurrently then either committed first
+   * (and is counted by the next statement) or waits for this commit and adds itself after.
+   */
   Future<Void> recomputeStats(SqlConnection conn, UUID org, UUID customerId) {
-    return conn.preparedQuery(RECOMPUTE_STATS).execute(Tuple.of(org, customerId)).mapEmpty();
+    return conn.preparedQuery(LOCK_STATS).execute(Tuple.of(org, customerId))
+        .compose(v -> conn.preparedQuery(RECOMPUTE_STATS).execute(Tuple.of(org, customerId))).mapEmpty();
   }
 
   Future<Void> addToStats(SqlConnection conn, UUID org, Purchase p) {
