@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,8 @@ public final class LoyaltyJobs {
   private final LoyaltyService loyalty;
   private final PgConnectOptions lockConnection;
   private final Schedule schedule;
-  private boolean running;
+  // Test threads may start a run too, so the guard is atomic rather than confined to the event loop.
+  private final AtomicBoolean running = new AtomicBoolean();
   private boolean sweeping;
 
   public LoyaltyJobs(Vertx vertx, LoyaltyService loyalty, DbUrl runtimeDb, Schedule schedule) {
@@ -68,16 +70,15 @@ public final class LoyaltyJobs {
 
   /** Point expiry then tier review over every organization, unless a run is already going on. */
   public Future<Run> runOnce() {
-    if (running) {
+    if (!running.compareAndSet(false, true)) {
       return Future.succeededFuture(Run.SKIPPED);
     }
-    running = true;
     return PgConnection.connect(vertx, lockConnection)
         .compose(conn -> conn.preparedQuery("SELECT pg_try_advisory_lock($1)").execute(Tuple.of(RUN_LOCK))
             .compose(rows -> !rows.iterator().next().getBoolean(0) ? Future.succeededFuture(Run.SKIPPED) : allTenants())
             // Closing the session releases the advisory lock, whatever happened above.
             .eventually(conn::close))
-        .onComplete(ar -> running = false)
+        .onComplete(ar -> running.set(false))
         .onFailure(e -> LOG.warn("Loyalty run failed: {}", e.toString()));
   }
 

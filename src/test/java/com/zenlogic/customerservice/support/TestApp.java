@@ -60,6 +60,10 @@ public final class TestApp implements AutoCloseable {
 
   /** A second service process (own Vert.x, ports and near cache) on the same database, Redis and key prefix. */
   public static TestApp startSibling(TestApp first) throws Exception {
+    return startSibling(first, Map.of());
+  }
+
+  public static TestApp startSibling(TestApp first, Map<String, Object> overrides) throws Exception {
     JsonObject json = new JsonObject()
         .put("HTTP_PORT", freePort())
         .put("GRPC_PORT", freePort())
@@ -72,6 +76,7 @@ public final class TestApp implements AutoCloseable {
         .put("JWT_HS256_SECRET", SECRET)
         .put("REDIS_URL", first.config.redisUrl())
         .put("CACHE_KEY_PREFIX", first.config.cacheKeyPrefix());
+    overrides.forEach(json::put);
     AppConfig config = AppConfig.from(json);
     Vertx vertx = Vertx.vertx();
     CustomerServiceApp.deploy(vertx, config).await(120, TimeUnit.SECONDS);
