@@ -83,11 +83,11 @@ final class ConfirmedPublisher implements AutoCloseable {
       }
       if (!warnedAboutArguments) {
         warnedAboutArguments = true;
-        LOG.error("The exchange {} exists with other arguments (an older version declared it with alternate-exchange): "
-            + "other services' plain declarations of it fail with 406. Delete it once while no publisher runs "
-            + "(rabbitmqctl eval 'rabbit_exchange:delete(rabbit_misc:r(<<\"VHOST\">>, exchange, <<\"{}\">>), false, <<\"admin\">>).' "
-            + "or the management UI, or: rabbitmqadmin delete exchange name={}); the service redeclares it plain. "
-            + "Publishing goes on meanwhile.", exchange, exchange, exchange);
+        LOG.error("RabbitMQ refused the plain declaration of exchange {} (406 PRECONDITION_FAILED): it exists with other "
+            + "arguments, as an older version declared it (alternate-exchange), and other services' plain declarations "
+            + "fail the same way. Delete it once (management UI, or: rabbitmqadmin -V <vhost> delete exchange name={}), "
+            + "restart this service so it declares it plain, and let consumers re-bind their queues. If you want an "
+            + "alternate exchange, set it by policy (docs/hardening-events.md). Publishing goes on meanwhile.", exchange, exchange);
       }
       channel = connection.createChannel();
     }

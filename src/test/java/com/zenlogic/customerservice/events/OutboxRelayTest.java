@@ -202,4 +202,24 @@ class OutboxRelayTest {
       assertTrue(channel.isOpen(), "no 406 PRECONDITION_FAILED closed the channel");
     }
   }
+
+  @Test
+  void anExchangeLeftWithTheOldAlternateExchangeArgumentIsReportedAndPublishingGoesOn() throws Exception {
+    try (TestBroker old = TestBroker.create(helper, "relay-old")) {
+      // What an older version left behind on an existing broker.
+      old.client.exchangeDeclare("customer_events", "topic", true, false,
+          new JsonObject().put("alternate-exchange", "customer_events.unrouted")).await(10, TimeUnit.SECONDS);
+      old.client.queueDeclare("old-capture", true, false, false).compose(v -> old.client.queueBind("old-capture", "customer_events", "#"))
+          .await(10, TimeUnit.SECONDS);
+      try (ConfirmedPublisher publisher = new ConfirmedPublisher(old.url(), "customer_events", "customer_events.unrouted",
+          "customer_events_unrouted")) {
+        publisher.open();
+        com.rabbitmq.client.AMQP.BasicProperties props = new com.rabbitmq.client.AMQP.BasicProperties.Builder().messageId("m-1").build();
+        List<ConfirmedPublisher.Result> results = publisher.publish(List.of(new ConfirmedPublisher.Message("m-1", "customer.created",
+            props, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8))), 5000);
+        assertEquals(ConfirmedPublisher.Outcome.ROUTED, results.get(0).outcome(), results.toString());
+      }
+      assertEquals(1L, old.client.messageCount("old-capture").await(10, TimeUnit.SECONDS));
+    }
+  }
 }
