@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * conflicting retry (any DomainException whose code is not a 5xx), a constraint or data error from
  * PostgreSQL, or a failure nobody foresaw (retrying a bug only loops). Only a dependency that could
  * not answer (database or broker unreachable, pool exhausted, serialization failure or deadlock) is
- * retried with growing delays; the broker dead-letters after MAX_ATTEMPTS deliveries. Either way the
- * messages behind it keep flowing.
+ * retried with growing delays, first here with the message held (an outage of minutes spends no
+ * delivery), then by requeueing; the broker dead-letters after MAX_ATTEMPTS deliveries. Either way
+ * the messages behind it keep flowing (up to the prefetch).
  *
  * <p>The inbox keeps each consumed message id for INBOX_RETENTION_DAYS, then is pruned.
  */
@@ -53,6 +54,8 @@ public abstract class EventConsumerVerticle extends VerticleBase {
   static final int MAX_ATTEMPTS = 5;
   private static final int PREFETCH = 20;
   private static final int MAX_REASON = 500;
+  // About ten minutes of local retries (0.4 s doubling to 30 s) before the broker is asked to redeliver.
+  private static final int LOCAL_ATTEMPTS = 25;
   private static final long PRUNE_MILLIS = 3_600_000;
   private static final int PRUNE_BATCH = 5000;
   private static final String PRUNE = """
@@ -216,6 +219,15 @@ public abstract class EventConsumerVerticle extends VerticleBase {
       return;
     }
     inFlight++;
+    apply(message, tag, event, 1);
+  }
+
+  /**
+   * One attempt at the message. A transient failure is retried here, with the message still
+   * unacknowledged, so an outage does not spend the queue's delivery limit (nor dead-letter what
+   * arrived during it); after LOCAL_ATTEMPTS it goes back to the broker, which counts a delivery.
+   */
+  private void apply(RabbitMQMessage message, long tag, ConsumedEvent event, int attempt) {
     Caller caller = new Caller(event.organizationId(), "consumer:" + name(), null, Set.of(), event.correlationId());
     boolean[] duplicate = {false};
     db.withTenant(event.organizationId(), conn -> conn
@@ -233,15 +245,23 @@ public abstract class EventConsumerVerticle extends VerticleBase {
         .onSuccess(v -> {
           EventMetrics.consumed(name(), duplicate[0] ? EventMetrics.DUPLICATE : EventMetrics.APPLIED);
           rabbit.basicAck(tag, false);
+          inFlight--;
         })
         .onFailure(e -> {
-          if (isTransient(e)) {
-            retryLater(message, tag, e);
-          } else {
+          if (!isTransient(e)) {
             deadLetter(message, tag, reason(e));
+            inFlight--;
+          } else if (stopping || attempt >= LOCAL_ATTEMPTS) {
+            retryLater(message, tag, e);
+            inFlight--;
+          } else {
+            EventMetrics.consumed(name(), EventMetrics.RETRIED);
+            long delay = Math.min(30_000, 200L << Math.min(attempt, 8));
+            log.warn("{}: attempt {} of message {} failed, retrying in {} ms: {}", name(), attempt, event.messageId(), delay,
+                e.toString());
+            vertx.setTimer(delay, t -> apply(message, tag, event, attempt + 1));
           }
-        })
-        .onComplete(ar -> inFlight--);
+        });
   }
 
   /**
@@ -276,7 +296,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     return clean.length() > MAX_REASON ? clean.substring(0, MAX_REASON) : clean;
   }
 
-  /** Transient trouble: requeue after a growing delay; the broker dead-letters after MAX_ATTEMPTS deliveries. */
+  /** Transient trouble that outlasted the local attempts: requeue after a delay; the broker dead-letters after MAX_ATTEMPTS deliveries. */
   private void retryLater(RabbitMQMessage message, long tag, Throwable cause) {
     EventMetrics.consumed(name(), EventMetrics.RETRIED);
     Object count = message.properties().getHeaders() == null ? null : message.properties().getHeaders().get("x-delivery-count");
