@@ -24,34 +24,38 @@ final class CreditBook {
 
   private static final String INSERT_LINE = """
       INSERT INTO credit_lines (organization_id, customer_id, credit_limit, currency, terms_days, status, notes)
-      VALUES ($1, $2, $3, $4, $5, 'pending', $6)""";
+      VALUES ($1, $2, $3, $4, $5, 'pending', $6) ON CONFLICT DO NOTHING RETURNING customer_id""";
 
   private static final String UPDATE_LINE = """
       UPDATE credit_lines SET credit_limit = $3, currency = $4, terms_days = $5, status = $6, notes = $7,
         approved_by = $8, approved_at = $9, updated_at = now()
       WHERE organization_id = $1 AND customer_id = $2""";
 
+  // Runs under the line lock: the entry it is for takes the line's next number, and a time that never
+  // goes back from the previous entry (another instance's clock may lag), so a statement follows the lock.
   private static final String MOVE_BALANCES = """
-      UPDATE credit_lines SET outstanding = outstanding + $3, credit_balance = credit_balance + $4, updated_at = now()
+      UPDATE credit_lines SET outstanding = outstanding + $3, credit_balance = credit_balance + $4, entries = entries + 1,
+        last_entry_at = greatest(coalesce(last_entry_at, $5), $5), updated_at = now()
       WHERE organization_id = $1 AND customer_id = $2
-      RETURNING outstanding, credit_balance""";
+      RETURNING outstanding, credit_balance, entries, last_entry_at""";
 
   private static final String AUDIT = """
       INSERT INTO credit_line_audit (organization_id, customer_id, action, before, after, actor) VALUES ($1, $2, $3, $4, $5, $6)""";
 
   private static final String ENTRY = """
       INSERT INTO credit_ledger (organization_id, customer_id, entry_type, amount, credit_delta, outstanding_after,
-        credit_balance_after, reference, idempotency_key, request_hash, actor, reason, created_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        credit_balance_after, reference, idempotency_key, request_hash, actor, reason, created_at, line_seq)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
       ON CONFLICT (organization_id, idempotency_key) DO NOTHING RETURNING id""";
 
   private static final String ENTRY_BY_KEY = """
-      SELECT customer_id, amount, credit_delta, outstanding_after, credit_balance_after, request_hash, reference
+      SELECT customer_id, amount, credit_delta, outstanding_after, credit_balance_after, request_hash, reference, created_at
       FROM credit_ledger WHERE organization_id = $1 AND idempotency_key = $2""";
 
   private static final String INSERT_CHARGE = """
       INSERT INTO credit_charges (organization_id, customer_id, order_id, amount, paid, due_date, charged_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7)""";
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (organization_id, order_id) DO NOTHING RETURNING id""";
 
   private static final String CHARGE_BY_ORDER = """
       SELECT id, customer_id, amount, paid, released, due_date FROM credit_charges
@@ -85,11 +89,11 @@ final class CreditBook {
 
   private static final String STATEMENT = """
       SELECT created_at, entry_type, reference, amount, outstanding_after, credit_balance_after FROM credit_ledger
-      WHERE organization_id = $1 AND customer_id = $2 AND created_at >= $3 AND created_at < $4 ORDER BY created_at, id""";
+      WHERE organization_id = $1 AND customer_id = $2 AND created_at >= $3 AND created_at < $4 ORDER BY line_seq""";
 
   private static final String OUTSTANDING_BEFORE = """
       SELECT outstanding_after FROM credit_ledger WHERE organization_id = $1 AND customer_id = $2 AND created_at < $3
-      ORDER BY created_at DESC, id DESC LIMIT 1""";
+      ORDER BY line_seq DESC LIMIT 1""";
 
   // Days past due of what is still owed, bucketed; a null customer means the whole organization.
   private static final String AGING = """
@@ -108,7 +112,7 @@ final class CreditBook {
   }
 
   record Entry(UUID customerId, BigDecimal amount, BigDecimal creditDelta, BigDecimal outstandingAfter, BigDecimal creditBalanceAfter,
-               String requestHash, String reference) {}
+               String requestHash, String reference, Instant createdAt) {}
 
   Future<CreditLine> line(SqlConnection conn, UUID org, UUID customerId) {
     return conn.preparedQuery(LINE).execute(Tuple.of(org, customerId)).map(rows -> rows.size() == 0 ? null : line(rows.iterator().next()));
@@ -119,8 +123,9 @@ final class CreditBook {
         .map(rows -> rows.size() == 0 ? null : line(rows.iterator().next()));
   }
 
-  Future<Void> insertLine(SqlConnection conn, UUID org, UUID customerId, BigDecimal limit, String currency, int terms, String notes) {
-    return conn.preparedQuery(INSERT_LINE).execute(Tuple.of(org, customerId, limit, currency, terms, notes)).mapEmpty();
+  /** Opens a pending line; false when the customer already has one (a concurrent create committed first). */
+  Future<Boolean> insertLine(SqlConnection conn, UUID org, UUID customerId, BigDecimal limit, String currency, int terms, String notes) {
+    return conn.preparedQuery(INSERT_LINE).execute(Tuple.of(org, customerId, limit, currency, terms, notes)).map(rows -> rows.size() > 0);
   }
 
   Future<Void> updateLine(SqlConnection conn, UUID org, CreditLine l) {
@@ -129,10 +134,14 @@ final class CreditBook {
   }
 
   /** Moves outstanding and credit balance; answers them after the move. */
-  Future<BigDecimal[]> move(SqlConnection conn, UUID org, UUID customerId, BigDecimal outstandingDelta, BigDecimal creditDelta) {
-    return conn.preparedQuery(MOVE_BALANCES).execute(Tuple.of(org, customerId, outstandingDelta, creditDelta)).map(rows -> {
+  /** The line's balances after a move, and the number and time its ledger entry takes. */
+  record Moved(BigDecimal outstanding, BigDecimal creditBalance, long seq, Instant at) {}
+
+  Future<Moved> move(SqlConnection conn, UUID org, UUID customerId, BigDecimal outstandingDelta, BigDecimal creditDelta, Instant now) {
+    return conn.preparedQuery(MOVE_BALANCES).execute(Tuple.of(org, customerId, outstandingDelta, creditDelta, utc(now))).map(rows -> {
       Row r = rows.iterator().next();
-      return new BigDecimal[] {r.getBigDecimal("outstanding"), r.getBigDecimal("credit_balance")};
+      return new Moved(r.getBigDecimal("outstanding"), r.getBigDecimal("credit_balance"), r.getLong("entries"),
+          r.getOffsetDateTime("last_entry_at").toInstant());
     });
   }
 
@@ -142,10 +151,10 @@ final class CreditBook {
 
   /** Appends a ledger row; false when its idempotency key was already taken. */
   Future<Boolean> append(SqlConnection conn, UUID org, UUID customerId, String type, BigDecimal amount, BigDecimal creditDelta,
-                         BigDecimal outstandingAfter, BigDecimal creditAfter, String reference, String key, String hash,
-                         String actor, String reason, Instant at) {
-    return conn.preparedQuery(ENTRY).execute(Tuple.of(org, customerId, type, amount, creditDelta, outstandingAfter)
-            .addValue(creditAfter).addValue(reference).addValue(key).addValue(hash).addValue(actor).addValue(reason).addValue(utc(at)))
+                         Moved after, String reference, String key, String hash, String actor, String reason) {
+    return conn.preparedQuery(ENTRY).execute(Tuple.of(org, customerId, type, amount, creditDelta, after.outstanding())
+            .addValue(after.creditBalance()).addValue(reference).addValue(key).addValue(hash).addValue(actor).addValue(reason)
+            .addValue(utc(after.at())).addValue(after.seq()))
         .map(rows -> rows.size() > 0);
   }
 
@@ -157,14 +166,15 @@ final class CreditBook {
       Row r = rows.iterator().next();
       return new Entry(r.getUUID("customer_id"), r.getBigDecimal("amount"), r.getBigDecimal("credit_delta"),
           r.getBigDecimal("outstanding_after"), r.getBigDecimal("credit_balance_after"), r.getString("request_hash"),
-          r.getString("reference"));
+          r.getString("reference"), r.getOffsetDateTime("created_at").toInstant());
     });
   }
 
-  Future<Void> insertCharge(SqlConnection conn, UUID org, UUID customerId, String orderId, BigDecimal amount, BigDecimal prepaid,
-                            LocalDate due, Instant at) {
+  /** Records the charge of an order; false when the order id is already charged (to another customer: the line lock is not theirs). */
+  Future<Boolean> insertCharge(SqlConnection conn, UUID org, UUID customerId, String orderId, BigDecimal amount, BigDecimal prepaid,
+                               LocalDate due, Instant at) {
     return conn.preparedQuery(INSERT_CHARGE).execute(Tuple.of(org, customerId, orderId, amount, prepaid, due).addValue(utc(at)))
-        .mapEmpty();
+        .map(rows -> rows.size() > 0);
   }
 
   Future<Charge> chargeByOrder(SqlConnection conn, UUID org, String orderId) {

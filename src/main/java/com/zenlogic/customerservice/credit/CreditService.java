@@ -100,15 +100,16 @@ public final class CreditService {
                 BigDecimal prepaid = line.creditBalance().min(amount);
                 LocalDate due = today.plusDays(line.termsDays());
                 return book.insertCharge(conn, org, r.customerId(), orderId, amount, prepaid, due, now)
-                    .compose(v -> book.move(conn, org, r.customerId(), amount.subtract(prepaid), prepaid.negate()))
+                    .map(charged -> claimed(charged, "order_id", orderId))
+                    .compose(v -> book.move(conn, org, r.customerId(), amount.subtract(prepaid), prepaid.negate(), now))
                     .compose(after -> book.append(conn, org, r.customerId(), "charge", amount.subtract(prepaid), prepaid.negate(),
-                            after[0], after[1], orderId, key, hash, r.caller().userId(), null, now)
+                            after, orderId, key, hash, r.caller().userId(), null)
+                        .map(ok -> claimed(ok, "order_id", orderId))
                         .compose(ok -> Outbox.record(conn, r.caller(), CreditEvents.USED, r.customerId(), new JsonObject()
                             .put("customer_id", r.customerId().toString()).put("order_id", orderId)
                             .put("amount", amount.toPlainString()).put("due_date", due.toString())
-                            .put("outstanding", after[0].toPlainString())))
-                        .map(e -> new UseDecision(true, line.creditLimit().subtract(after[0]).add(after[1]).max(ZERO), due, null,
-                            null)));
+                            .put("outstanding", after.outstanding().toPlainString())))
+                        .map(e -> new UseDecision(true, available(line, after.outstanding(), after.creditBalance()), due, null, null)));
               });
         }))));
   }
@@ -124,7 +125,7 @@ public final class CreditService {
     BigDecimal asked = r.amount() == null ? null : positive("amount", r.amount());
     UUID org = r.caller().organizationId();
     Instant now = clock.instant();
-    return book.lockLine(conn, org, r.customerId()).compose(line -> {
+    return requireCustomer(conn, org, r.customerId()).compose(s -> book.lockLine(conn, org, r.customerId())).compose(line -> {
       if (line == null) {
         throw ErrorCode.ORDER_NOT_FOUND.exception(orderId);
       }
@@ -143,13 +144,15 @@ public final class CreditService {
             return Future.succeededFuture(balance(line));
           }
           return book.settle(conn, org, charge.id(), ZERO, release)
-              .compose(v -> book.move(conn, org, r.customerId(), release.negate(), ZERO))
-              .compose(after -> book.append(conn, org, r.customerId(), "release", release.negate(), ZERO, after[0], after[1], orderId,
-                      key, r.customerId() + "|" + release.toPlainString(), r.caller().userId(), null, now)
+              .compose(v -> book.move(conn, org, r.customerId(), release.negate(), ZERO, now))
+              .compose(after -> book.append(conn, org, r.customerId(), "release", release.negate(), ZERO, after, orderId,
+                      key, r.customerId() + "|" + release.toPlainString(), r.caller().userId(), null)
+                  .map(ok -> claimed(ok, "order_id", orderId))
                   .compose(ok -> Outbox.record(conn, r.caller(), CreditEvents.RELEASED, r.customerId(), new JsonObject()
                       .put("customer_id", r.customerId().toString()).put("order_id", orderId).put("amount", release.toPlainString())
-                      .put("outstanding", after[0].toPlainString())))
-                  .map(e -> new Balance(r.customerId(), line.creditLimit().subtract(after[0]).add(after[1]).max(ZERO), after[0], after[1])));
+                      .put("outstanding", after.outstanding().toPlainString())))
+                  .map(e -> new Balance(r.customerId(), available(line, after.outstanding(), after.creditBalance()), after.outstanding(),
+                      after.creditBalance())));
         });
       });
     });
@@ -182,7 +185,10 @@ public final class CreditService {
                 throw new DomainException(ErrorCode.IDEMPOTENCY_CONFLICT,
                     ErrorCode.IDEMPOTENCY_CONFLICT.format("payment_reference " + reference), "payment_reference");
               }
-              return Future.succeededFuture(balance(line));
+              // The stored result: what the payment left, not what later entries made of it.
+              return Future.succeededFuture(new Balance(r.customerId(),
+                  available(line, existing.outstandingAfter(), existing.creditBalanceAfter()), existing.outstandingAfter(),
+                  existing.creditBalanceAfter()));
             }
             return book.openCharges(conn, org, r.customerId()).compose(charges -> {
               BigDecimal left = amount;
@@ -198,15 +204,17 @@ public final class CreditService {
               BigDecimal applied = amount.subtract(left);
               BigDecimal overpaid = left;
               return settled
-                  .compose(v -> book.move(conn, org, r.customerId(), applied.negate(), overpaid))
-                  .compose(after -> book.append(conn, org, r.customerId(), "payment", applied.negate(), overpaid, after[0], after[1],
-                          reference, key, hash, r.caller().userId(), null, now)
+                  .compose(v -> book.move(conn, org, r.customerId(), applied.negate(), overpaid, now))
+                  .compose(after -> book.append(conn, org, r.customerId(), "payment", applied.negate(), overpaid, after,
+                          reference, key, hash, r.caller().userId(), null)
+                      .map(ok -> claimed(ok, "payment_reference", reference))
                       .compose(ok -> Outbox.record(conn, r.caller(), CreditEvents.PAYMENT_RECORDED, r.customerId(), new JsonObject()
                           .put("customer_id", r.customerId().toString()).put("payment_reference", reference)
                           .put("amount", amount.toPlainString()).put("applied", applied.toPlainString())
-                          .put("credit_balance", after[1].toPlainString()).put("outstanding", after[0].toPlainString())))
-                      .map(e -> new Balance(r.customerId(), line.creditLimit().subtract(after[0]).add(after[1]).max(ZERO), after[0],
-                          after[1])));
+                          .put("credit_balance", after.creditBalance().toPlainString())
+                          .put("outstanding", after.outstanding().toPlainString())))
+                      .map(e -> new Balance(r.customerId(), available(line, after.outstanding(), after.creditBalance()),
+                          after.outstanding(), after.creditBalance())));
             });
           });
         });
@@ -227,6 +235,13 @@ public final class CreditService {
             String currency = currency(r.currency());
             int terms = terms(r.termsDays() == null ? 30 : r.termsDays());
             return book.insertLine(conn, org, r.customerId(), limit, currency, terms, r.notes())
+                .map(created -> {
+                  if (!created) {
+                    // A concurrent create committed between our look and our insert.
+                    throw ErrorCode.CREDIT_LINE_EXISTS.exception(r.customerId());
+                  }
+                  return created;
+                })
                 .compose(v -> book.lockLine(conn, org, r.customerId()))
                 .compose(after -> book.audit(conn, org, r.customerId(), action, null, json(after), r.caller().userId()).map(after));
           }
@@ -338,6 +353,21 @@ public final class CreditService {
     }
     return new CreditLine(l.customerId(), l.creditLimit(), l.currency(), l.termsDays(), to, l.outstanding(), l.creditBalance(),
         approvedBy, approvedAt, l.notes());
+  }
+
+  /**
+   * An idempotency key the line lock did not protect (it was taken meanwhile for another customer,
+   * whose line is another row) is a conflict; throwing rolls back what this request moved.
+   */
+  private static boolean claimed(boolean claimed, String field, String value) {
+    if (!claimed) {
+      throw new DomainException(ErrorCode.IDEMPOTENCY_CONFLICT, ErrorCode.IDEMPOTENCY_CONFLICT.format(field + " " + value), field);
+    }
+    return true;
+  }
+
+  private static BigDecimal available(CreditLine line, BigDecimal outstanding, BigDecimal creditBalance) {
+    return line.creditLimit().subtract(outstanding).add(creditBalance).max(ZERO);
   }
 
   private static Balance balance(CreditLine line) {

@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * makes natural keys comparable (E.164 phone, lower-case email, canonical document and card).
  */
 public final class CustomerRules {
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$");
+  // No whitespace, separators (\p{Z}) or control, format, surrogate and unassigned characters (\p{C}):
+  // "\s" alone let U+0000, U+0001 and U+2028 through.
+  private static final Pattern EMAIL = Pattern.compile("^[^@\\s\\p{C}\\p{Z}]{1,64}@[^@\\s.\\p{C}\\p{Z}]+(\\.[^@\\s.\\p{C}\\p{Z}]+)+$");
   private static final Pattern CARD = Pattern.compile("^[A-Z0-9]{4,32}$");
   private static final int MAX_TAGS = 20;
 

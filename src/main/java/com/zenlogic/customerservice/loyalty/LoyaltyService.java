@@ -202,19 +202,33 @@ public final class LoyaltyService {
           return ledger.lockAccount(conn, org, peek.customerId(), "bronze", now)
               .compose(account -> ledger.lockHold(conn, org, holdId).compose(h -> settle(conn, caller, h, account, outcome, now)));
         }))
-        .compose(closed -> listener.customerChanged(org, closed.customerId()).map(closed.result()));
+        .compose(closed -> listener.customerChanged(org, closed.customerId()).map(closed))
+        .map(closed -> {
+          if (closed.refusal() != null) {
+            throw closed.refusal();
+          }
+          return closed.result();
+        });
   }
 
-  private record Settled(UUID customerId, HoldClosed result) {}
+  /** What closing a hold did; a refusal is answered only after the transaction committed what it had to. */
+  private record Settled(UUID customerId, HoldClosed result, DomainException refusal) {}
 
   private Future<Settled> settle(SqlConnection conn, Caller caller, Hold h, LoyaltyAccount account, String outcome, Instant now) {
     UUID org = caller.organizationId();
+    if (Hold.OPEN.equals(h.status()) && !Hold.EXPIRED.equals(outcome) && !now.isBefore(h.expiresAt())) {
+      // Past its time the hold is expired whether or not the sweep came by: release it here, keep
+      // that release (commit), and answer as for a hold the sweep had expired.
+      return settle(conn, caller, h, account, Hold.EXPIRED, now).map(released -> Hold.CAPTURED.equals(outcome)
+          ? new Settled(h.customerId(), null, ErrorCode.HOLD_CLOSED.exception(h.id(), Hold.EXPIRED))
+          : released);
+    }
     if (!Hold.OPEN.equals(h.status())) {
       boolean sameOutcome = h.status().equals(outcome) || Hold.CANCELLED.equals(outcome) && Hold.EXPIRED.equals(h.status());
       if (!sameOutcome) {
         throw ErrorCode.HOLD_CLOSED.exception(h.id(), h.status());
       }
-      return Future.succeededFuture(new Settled(h.customerId(), new HoldClosed(h.id(), h.status(), account.balance())));
+      return Future.succeededFuture(new Settled(h.customerId(), new HoldClosed(h.id(), h.status(), account.balance()), null));
     }
     boolean capture = Hold.CAPTURED.equals(outcome);
     String status = capture ? Hold.CAPTURED : Hold.EXPIRED.equals(outcome) ? Hold.EXPIRED : Hold.CANCELLED;
@@ -231,13 +245,14 @@ public final class LoyaltyService {
           .compose(v -> ledger.closeHold(conn, org, h.id(), status, now))
           .compose(v -> capture ? redeemedEvent(conn, caller, h.customerId(), h.reference(), h.points(), discount,
               account.balance() + balanceDelta) : Future.succeededFuture())
-          .map(v -> new Settled(h.customerId(), new HoldClosed(h.id(), status, account.balance() + balanceDelta)));
+          .map(v -> new Settled(h.customerId(), new HoldClosed(h.id(), status, account.balance() + balanceDelta), null));
     });
   }
 
   /**
    * Takes back the points a transaction or order earned (void, order.cancelled). What was already
-   * spent cannot be taken back: the reversal takes what is available and records the shortfall.
+   * spent or expired cannot be taken back: the reversal takes what that earn's lot still holds (and
+   * is not held) and records the rest as the shortfall.
    */
   public Future<ReverseResult> reverse(LoyaltyMessages.Reverse r) {
     UUID org = r.caller().organizationId();
@@ -260,20 +275,24 @@ public final class LoyaltyService {
                   return Future.succeededFuture(new ReverseResult(earn.customerId(), -existing.points(), existing.shortfall(),
                       existing.balanceAfter()));
                 }
-                long take = Math.min(earn.points(), account.available());
-                long shortfall = earn.points() - take;
-                LedgerEntry entry = new LedgerEntry(0, earn.customerId(), LedgerEntry.REVERSE, -take, 0, account.balance() - take,
-                    earn.amount(), r.reference(), earn.customerId() + "|" + earn.points(), null, r.reason(), r.caller().userId(),
-                    shortfall, account.tier(), false, now);
-                return ledger.append(conn, org, entry, "reverse:" + r.reference())
-                    .compose(saved -> ledger.consume(conn, org, earn.customerId(), take, earn.id()))
-                    .compose(taken -> ledger.updateAccount(conn, org, earn.customerId(), -take, 0, 0, account.tier(),
-                        account.tierSince(), account.belowTierSince()))
-                    .compose(v -> take == 0 && shortfall == 0 ? Future.succeededFuture() : Outbox.record(conn, r.caller(),
-                        LoyaltyEvents.POINTS_REVERSED, earn.customerId(), new JsonObject()
-                            .put("customer_id", earn.customerId().toString()).put("reference", r.reference())
-                            .put("points", take).put("shortfall", shortfall).put("points_balance", account.balance() - take)).mapEmpty())
-                    .map(v -> new ReverseResult(earn.customerId(), take, shortfall, account.balance() - take));
+                // Only what this earn's lot still holds: points it lost to expiry or spending are gone, and
+                // taking them from the customer's other earns would take the same points twice.
+                return ledger.lotRemaining(conn, org, earn.id()).compose(inLot -> {
+                  long take = Math.min(inLot, account.available());
+                  long shortfall = earn.points() - take;
+                  LedgerEntry entry = new LedgerEntry(0, earn.customerId(), LedgerEntry.REVERSE, -take, 0, account.balance() - take,
+                      earn.amount(), r.reference(), earn.customerId() + "|" + earn.points(), null, r.reason(), r.caller().userId(),
+                      shortfall, account.tier(), false, now);
+                  return ledger.append(conn, org, entry, "reverse:" + r.reference())
+                      .compose(saved -> ledger.consume(conn, org, earn.customerId(), take, earn.id()))
+                      .compose(taken -> ledger.updateAccount(conn, org, earn.customerId(), -take, 0, 0, account.tier(),
+                          account.tierSince(), account.belowTierSince()))
+                      .compose(v -> take == 0 && shortfall == 0 ? Future.succeededFuture() : Outbox.record(conn, r.caller(),
+                          LoyaltyEvents.POINTS_REVERSED, earn.customerId(), new JsonObject()
+                              .put("customer_id", earn.customerId().toString()).put("reference", r.reference())
+                              .put("points", take).put("shortfall", shortfall).put("points_balance", account.balance() - take)).mapEmpty())
+                      .map(v -> new ReverseResult(earn.customerId(), take, shortfall, account.balance() - take));
+                });
               }));
         });
   }
@@ -304,6 +323,11 @@ public final class LoyaltyService {
               LedgerEntry entry = new LedgerEntry(0, r.customerId(), LedgerEntry.ADJUST, r.points(), 0, account.balance() + r.points(),
                   null, null, hash, null, r.reason(), r.caller().userId(), 0, account.tier(), false, now);
               return ledger.append(conn, org, entry, key).compose(saved -> {
+                if (saved == null) {
+                  // Taken meanwhile for another customer (whose account lock is not ours): hash differs, never a second effect.
+                  throw new DomainException(ErrorCode.IDEMPOTENCY_CONFLICT, ErrorCode.IDEMPOTENCY_CONFLICT.format("Idempotency-Key"),
+                      "Idempotency-Key");
+                }
                 Instant expires = program.expiryMonths() == null ? null
                     : now.atOffset(ZoneOffset.UTC).plusMonths(program.expiryMonths()).toInstant();
                 Future<Void> lots = r.points() > 0 ? ledger.addLot(conn, org, saved, expires)

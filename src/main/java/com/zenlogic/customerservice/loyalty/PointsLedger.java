@@ -80,6 +80,9 @@ final class PointsLedger {
       WHERE organization_id = $1 AND customer_id = $2 AND remaining > 0
       ORDER BY (ledger_id = $3) DESC, earned_at, ledger_id FOR UPDATE""";
 
+  private static final String LOT_REMAINING = """
+      SELECT remaining FROM loyalty_lots WHERE organization_id = $1 AND ledger_id = $2 FOR UPDATE""";
+
   private static final String TAKE_FROM_LOT =
       "UPDATE loyalty_lots SET remaining = remaining - $3 WHERE organization_id = $1 AND ledger_id = $2";
 
@@ -210,6 +213,12 @@ final class PointsLedger {
   Future<Void> addLot(SqlConnection conn, UUID org, LedgerEntry earn, Instant expiresAt) {
     return conn.preparedQuery(ADD_LOT).execute(Tuple.of(org, earn.id(), earn.customerId(), earn.points(), utc(earn.createdAt()),
         expiresAt == null ? null : utc(expiresAt))).mapEmpty();
+  }
+
+  /** What is left of one earn's points (0 when it earned none). */
+  Future<Long> lotRemaining(SqlConnection conn, UUID org, long ledgerId) {
+    return conn.preparedQuery(LOT_REMAINING).execute(Tuple.of(org, ledgerId))
+        .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0));
   }
 
   /** Takes points from the customer's lots, oldest first (the preferred lot first); answers how many were taken. */

@@ -46,6 +46,13 @@ public final class PunchCards {
       INSERT INTO punch_card_ledger (organization_id, program_id, customer_id, entry_type, quantity, reference)
       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id""";
 
+  private static final String CUSTOMER =
+      "SELECT 1 FROM customers WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL";
+
+  private static final String REWARD_REDEEMED_BY = """
+      SELECT customer_id FROM punch_card_ledger
+      WHERE organization_id = $1 AND program_id = $2 AND entry_type = 'reward_redeemed' AND reference = $3""";
+
   private static final String CARDS = """
       SELECT p.id, p.name, p.stamps_required, p.reward, coalesce(c.stamps, 0) AS stamps,
         coalesce(c.rewards_available, 0) AS rewards_available, coalesce(c.rewards_issued, 0) AS rewards_issued,
@@ -123,18 +130,27 @@ public final class PunchCards {
     });
   }
 
-  /** Uses one reward; the same reference twice uses it once. */
+  /**
+   * Uses one reward; the same reference twice uses it once. A reference names one sale: used by
+   * another customer of the program it is a conflict, not a second reward.
+   */
   Future<PunchCard> redeemReward(SqlConnection conn, UUID org, UUID customerId, UUID programId, String reference) {
     if (reference == null || reference.isBlank()) {
       throw DomainException.invalid("reference", "is required");
     }
-    return programs(conn, org).compose(programs -> {
+    return requireCustomer(conn, org, customerId).compose(v -> programs(conn, org)).compose(programs -> {
       PunchProgram p = programs.stream().filter(x -> x.id().equals(programId)).findFirst()
           .orElseThrow(() -> ErrorCode.PUNCH_CARD_PROGRAM_NOT_FOUND.exception(programId));
       return lockCard(conn, org, programId, customerId).compose(card -> conn.preparedQuery(ENTRY)
           .execute(Tuple.of(org, programId, customerId, "reward_redeemed", 1, reference)).compose(rows -> {
             if (rows.size() == 0) {
-              return Future.succeededFuture();
+              return conn.preparedQuery(REWARD_REDEEMED_BY).execute(Tuple.of(org, programId, reference)).map(first -> {
+                if (first.size() > 0 && !customerId.equals(first.iterator().next().getUUID(0))) {
+                  throw new DomainException(ErrorCode.IDEMPOTENCY_CONFLICT,
+                      ErrorCode.IDEMPOTENCY_CONFLICT.format("reference " + reference), "reference");
+                }
+                return null;
+              });
             }
             if (card.getInteger("rewards_available") < 1) {
               throw ErrorCode.NO_REWARD_AVAILABLE.exception(programId);
@@ -148,12 +164,22 @@ public final class PunchCards {
   }
 
   Future<List<PunchCard>> cards(SqlConnection conn, UUID org, UUID customerId) {
-    return conn.preparedQuery(CARDS).execute(Tuple.of(org, customerId)).map(rows -> {
+    return requireCustomer(conn, org, customerId).compose(v -> conn.preparedQuery(CARDS).execute(Tuple.of(org, customerId))).map(rows -> {
       List<PunchCard> out = new ArrayList<>();
       rows.forEach(r -> out.add(new PunchCard(r.getUUID("id"), r.getString("name"), r.getInteger("stamps"),
           r.getInteger("stamps_required"), r.getInteger("rewards_available"), r.getInteger("rewards_issued"),
           r.getInteger("rewards_redeemed"), r.getString("reward"))));
       return out;
+    });
+  }
+
+  /** An unknown customer, or another tenant's (RLS hides it), is not found; the card's foreign key would say 500. */
+  private static Future<Void> requireCustomer(SqlConnection conn, UUID org, UUID customerId) {
+    return conn.preparedQuery(CUSTOMER).execute(Tuple.of(org, customerId)).map(rows -> {
+      if (rows.size() == 0) {
+        throw ErrorCode.CUSTOMER_NOT_FOUND.exception(customerId);
+      }
+      return null;
     });
   }
 

@@ -176,8 +176,9 @@ final class SegmentRepository {
 
   private static final String HISTORY = """
       SELECT id, source, reference, amount, occurred_at, local_id, item_count FROM purchases
-      WHERE organization_id = $1 AND customer_id = $2 AND ($3::bigint IS NULL OR id < $3)
-      ORDER BY occurred_at DESC, id DESC LIMIT $4""";
+      WHERE organization_id = $1 AND customer_id = $2
+        AND ($3::timestamptz IS NULL OR (occurred_at, id) < ($3::timestamptz, $4::bigint))
+      ORDER BY occurred_at DESC, id DESC LIMIT $5""";
 
   private static final String SEGMENT_COUNTS = """
       SELECT segment, count(*) AS n FROM customer_stats WHERE organization_id = $1 GROUP BY segment ORDER BY segment""";
@@ -262,8 +263,10 @@ final class SegmentRepository {
         result.getJsonArray("m"), result.getJsonArray("v")).addValue(result.getInteger("scored")).addValue(utc(now))).mapEmpty();
   }
 
-  Future<List<JsonObject>> history(SqlConnection conn, UUID org, UUID customerId, Long beforeId, int limit) {
-    return conn.preparedQuery(HISTORY).execute(Tuple.of(org, customerId, beforeId, limit)).map(rows -> {
+  /** Keyset on the order shown, (occurred_at, id) newest first: no row skipped or repeated across pages. */
+  Future<List<JsonObject>> history(SqlConnection conn, UUID org, UUID customerId, Instant beforeAt, Long beforeId, int limit) {
+    Tuple args = Tuple.of(org, customerId, beforeAt == null ? null : utc(beforeAt), beforeId, limit);
+    return conn.preparedQuery(HISTORY).execute(args).map(rows -> {
       List<JsonObject> out = new ArrayList<>();
       rows.forEach(r -> out.add(new JsonObject().put("id", r.getLong("id")).put("source", r.getString("source"))
           .put("reference", r.getString("reference")).put("amount", r.getBigDecimal("amount").toPlainString())

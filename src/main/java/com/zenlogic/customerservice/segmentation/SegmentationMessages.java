@@ -23,7 +23,7 @@ public final class SegmentationMessages {
   public record CustomerQuery(Caller caller, UUID customerId) implements Bus.Local {}
 
   /** authorization is forwarded to the Order Service when history is backfilled from it. */
-  public record HistoryQuery(Caller caller, UUID customerId, Long beforeId, int limit, String authorization) implements Bus.Local {}
+  public record HistoryQuery(Caller caller, UUID customerId, java.time.Instant beforeAt, Long beforeId, int limit, String authorization) implements Bus.Local {}
 
   /** A page of history; partial when the Order Service could not be asked (circuit open or down). */
   public record History(List<JsonObject> rows, boolean partial) implements Bus.Local {}

@@ -154,9 +154,11 @@ public final class SegmentationService {
         });
   }
 
-  public Future<java.util.List<JsonObject>> history(Caller caller, UUID customerId, Long beforeId, int limit) {
+  /** Newest first; a page after (beforeAt, beforeId) continues strictly below that position, both null for the first page. */
+  public Future<java.util.List<JsonObject>> history(Caller caller, UUID customerId, Instant beforeAt, Long beforeId, int limit) {
     UUID org = caller.organizationId();
-    return db.withTenant(org, conn -> requireCustomer(conn, org, customerId).compose(v -> repo.history(conn, org, customerId, beforeId, limit)));
+    return db.withTenant(org, conn -> requireCustomer(conn, org, customerId)
+        .compose(v -> repo.history(conn, org, customerId, beforeAt, beforeId, limit)));
   }
 
   public Future<JsonObject> segments(Caller caller) {

@@ -43,7 +43,7 @@ public final class SegmentationVerticle extends VerticleBase {
         q -> segments.stats(q.caller(), q.customerId()).map(SegmentationMessages.View::new));
     OrderServiceClient orders = orderService == null ? null : new OrderServiceClient(vertx, orderService);
     Bus.<SegmentationMessages.HistoryQuery>serve(vertx, SegmentationMessages.HISTORY, q -> backfill(segments, orders, q)
-        .compose(partial -> segments.history(q.caller(), q.customerId(), q.beforeId(), q.limit())
+        .compose(partial -> segments.history(q.caller(), q.customerId(), q.beforeAt(), q.beforeId(), q.limit())
             .map(rows -> new SegmentationMessages.History(rows, partial))));
     Bus.<SegmentationMessages.OrganizationQuery>serve(vertx, SegmentationMessages.SEGMENTS,
         q -> segments.segments(q.caller()).map(SegmentationMessages.View::new));

@@ -151,7 +151,7 @@ class SegmentationTest {
     assertEquals("10.00", s.getString("average_order_value"));
     assertEquals(3.0, s.getDouble("mean_days_between_purchases"));
     assertEquals("pos", s.getString("favourite_channel"));
-    assertFalse(await(segments.history(caller, customers.get(0), null, 5)).isEmpty());
-    assertTrue(await(segments.history(caller, customers.get(0), null, 5)).get(0).getString("occurred_at").startsWith("2026-06-01"));
+    assertFalse(await(segments.history(caller, customers.get(0), null, null, 5)).isEmpty());
+    assertTrue(await(segments.history(caller, customers.get(0), null, null, 5)).get(0).getString("occurred_at").startsWith("2026-06-01"));
   }
 }

@@ -29,11 +29,22 @@ public final class TestApp implements AutoCloseable {
   }
 
   public static TestApp start(String label, Map<String, Object> overrides) throws Exception {
-    return startOn(TestDatabase.create(label), label, overrides);
+    return start(label, overrides, options -> { });
+  }
+
+  /** As start, with the Vert.x options adjusted first (e.g. a stricter blocked-thread checker). */
+  public static TestApp start(String label, Map<String, Object> overrides, java.util.function.Consumer<io.vertx.core.VertxOptions> tune)
+      throws Exception {
+    return startOn(TestDatabase.create(label), overrides, tune);
   }
 
   /** On a database the test created (e.g. to reach it through a proxy: override DB_URL). */
   public static TestApp startOn(TestDatabase db, String label, Map<String, Object> overrides) throws Exception {
+    return startOn(db, overrides, options -> { });
+  }
+
+  private static TestApp startOn(TestDatabase db, Map<String, Object> overrides,
+                                 java.util.function.Consumer<io.vertx.core.VertxOptions> tune) throws Exception {
     JsonObject json = new JsonObject()
         .put("HTTP_PORT", freePort())
         .put("GRPC_PORT", freePort())
@@ -47,7 +58,9 @@ public final class TestApp implements AutoCloseable {
         .put("DEFAULT_PHONE_REGION", "CL");
     overrides.forEach(json::put);
     AppConfig config = AppConfig.from(json);
-    Vertx vertx = Vertx.builder().with(Metrics.vertxOptions()).build();
+    io.vertx.core.VertxOptions options = Metrics.vertxOptions();
+    tune.accept(options);
+    Vertx vertx = Vertx.builder().with(options).build();
     try {
       CustomerServiceApp.deploy(vertx, config).await(120, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -73,14 +73,13 @@ final class CustomerHandlers {
     String phone = Requests.query(ctx, "phone");
     String document = Requests.query(ctx, "document");
     String status = Requests.query(ctx, "status");
-    CustomerQuery.Position after = Cursors.decode(Requests.query(ctx, "cursor"));
     String nameQuery = q == null ? null : q.strip().toLowerCase(java.util.Locale.ROOT);
     if (nameQuery != null && nameQuery.isEmpty()) {
       throw DomainException.invalid("q", "is blank");
     }
-    if (after != null && (nameQuery != null) != (after.sortKey() != null)) {
-      throw DomainException.invalid("cursor", "belongs to a different search");
-    }
+    // A name search is ordered by name, the others by id: a cursor is only valid for the order it came from.
+    boolean byName = nameQuery != null;
+    CustomerQuery.Position after = Cursors.search(caller.organizationId(), byName, Requests.query(ctx, "cursor"));
     CustomerQuery query = new CustomerQuery(
         nameQuery,
         phone == null ? null : customers.normalisePhone("phone", phone),
@@ -95,7 +94,7 @@ final class CustomerHandlers {
         .onSuccess(page -> {
           JsonArray items = new JsonArray();
           page.items().forEach(c -> items.add(CustomerJson.of(c)));
-          Responses.ok(ctx, new JsonObject().put("items", items).put("next_cursor", Cursors.encode(page.next())));
+          Responses.ok(ctx, new JsonObject().put("items", items).put("next_cursor", Cursors.search(caller.organizationId(), byName, page.next())));
         })
         .onFailure(ctx::fail);
   }

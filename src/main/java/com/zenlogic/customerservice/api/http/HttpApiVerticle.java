@@ -24,7 +24,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.util.concurrent.TimeUnit;
 
-/** The admin REST API: routes come from the OpenAPI contract, which also validates every request. */
+/** The admin REST API: routes come from the OpenAPI contract, which also validates every request (ContractValidator). */
 public final class HttpApiVerticle extends VerticleBase {
   private final AppConfig config;
   private final DbUrl runtimeDb;
@@ -32,6 +32,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private HttpServer server;
   private Db db;
   private CustomerCache cache;
+  private ContractValidator validator;
 
   public HttpApiVerticle(AppConfig config, DbUrl runtimeDb, Supplier<CustomerCache> caches) {
     this.config = config;
@@ -50,7 +51,9 @@ public final class HttpApiVerticle extends VerticleBase {
         .compose(both -> {
           Auth auth = both.resultAt(0);
           // The body is read by the BodyHandler below, which enforces the size limit (the default extractor has none).
-          RouterBuilder builder = RouterBuilder.create(vertx, both.resultAt(1), RequestExtractor.withBodyHandler());
+          OpenAPIContract contract = both.resultAt(1);
+          RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+          validator = new ContractValidator(vertx, contract);
           builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.httpBodyLimit()));
           builder.rootHandler(this::correlate);
           builder.security("bearer").httpHandler(JWTAuthHandler.create(auth.provider()));
@@ -130,8 +133,11 @@ public final class HttpApiVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private static void bind(RouterBuilder builder, String operationId, Handler<RoutingContext> handler) {
-    builder.getRoute(operationId).addHandler(handler);
+  /** The router's own validation is off: ContractValidator validates (see there why), then the handler runs. */
+  private void bind(RouterBuilder builder, String operationId, Handler<RoutingContext> handler) {
+    builder.getRoute(operationId).setDoValidation(false)
+        .addHandler(validator.handler(operationId))
+        .addHandler(handler);
   }
 
   /** Every request gets a correlation id: the caller's X-Correlation-Id or X-Request-Id, else a new one. */

@@ -42,12 +42,14 @@ final class LoyaltyHandlers {
 
   void ledger(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    String before = Requests.query(ctx, "before");
+    java.util.UUID customerId = Requests.pathId(ctx, "id");
+    Long before = Cursors.ledger(caller.organizationId(), customerId, Requests.query(ctx, "cursor"));
     Responses.reply(ctx, Bus.<LoyaltyMessages.LedgerPage>request(vertx, LoyaltyMessages.LEDGER, new LoyaltyMessages.LedgerQuery(caller,
-        Requests.pathId(ctx, "id"), before == null ? null : Long.valueOf(before), Requests.integer(ctx, "limit", 50))).map(page -> {
+        customerId, before, Requests.integer(ctx, "limit", 50))).map(page -> {
           JsonArray items = new JsonArray();
           page.entries().forEach(e -> items.add(entryJson(e)));
-          return new JsonObject().put("items", items).put("next_before", page.nextBeforeId());
+          return new JsonObject().put("items", items)
+              .put("next_cursor", Cursors.ledger(caller.organizationId(), customerId, page.nextBeforeId()));
         }));
   }
 

@@ -70,13 +70,11 @@ final class Requests {
     }
   }
 
-  /** A [from, to) period from the query: to defaults to now, from to 30 days before to. */
+  /** A [from, to) period from the query: to defaults to now, from to 30 days before to; bounded by Periods. */
   static java.time.Instant[] period(RoutingContext ctx) {
     java.time.Instant to = instant(ctx, "to", java.time.Instant.now());
     java.time.Instant from = instant(ctx, "from", to.minus(30, java.time.temporal.ChronoUnit.DAYS));
-    if (!from.isBefore(to)) {
-      throw DomainException.invalid("from", "must be before to");
-    }
+    com.zenlogic.customerservice.infra.Periods.check(from, to);
     return new java.time.Instant[] {from, to};
   }
 

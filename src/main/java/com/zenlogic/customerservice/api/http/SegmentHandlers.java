@@ -2,9 +2,9 @@ package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.Ids;
 import com.zenlogic.customerservice.infra.Decimals;
 import com.zenlogic.customerservice.segmentation.Purchase;
+import com.zenlogic.customerservice.segmentation.PurchaseDates;
 import com.zenlogic.customerservice.segmentation.SegmentationMessages;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -27,16 +27,19 @@ final class SegmentHandlers {
 
   void history(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, CustomerHandlers.READ);
-    String before = Requests.query(ctx, "before");
+    UUID customerId = Requests.pathId(ctx, "id");
+    Cursors.HistoryPosition before = Cursors.history(caller.organizationId(), customerId, Requests.query(ctx, "cursor"));
     int limit = Requests.integer(ctx, "limit", 50);
     Bus.<SegmentationMessages.History>request(vertx, SegmentationMessages.HISTORY, new SegmentationMessages.HistoryQuery(caller,
-            Requests.pathId(ctx, "id"), before == null ? null : Long.valueOf(before), limit + 1,
+            customerId, before == null ? null : before.occurredAt(), before == null ? null : before.id(), limit + 1,
             ctx.request().getHeader("Authorization")))
         .onSuccess(history -> {
           boolean more = history.rows().size() > limit;
           JsonArray items = new JsonArray(history.rows().subList(0, Math.min(limit, history.rows().size())));
+          JsonObject last = more ? items.getJsonObject(items.size() - 1) : null;
           Responses.ok(ctx, new JsonObject().put("items", items).put("partial", history.partial())
-              .put("next_before", more ? items.getJsonObject(items.size() - 1).getLong("id") : null));
+              .put("next_cursor", last == null ? null : Cursors.history(caller.organizationId(), customerId,
+                  new Cursors.HistoryPosition(Instant.parse(last.getString("occurred_at")), last.getLong("id")))));
         })
         .onFailure(ctx::fail);
   }
@@ -44,7 +47,8 @@ final class SegmentHandlers {
   void recordPurchase(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, CustomerHandlers.WRITE);
     JsonObject b = Requests.body(ctx);
-    Instant at = Requests.instant("occurred_at", b.getString("occurred_at"), Instant.now());
+    Instant now = Instant.now();
+    Instant at = PurchaseDates.checked("occurred_at", Requests.instant("occurred_at", b.getString("occurred_at"), now), now);
     Purchase p = new Purchase(Requests.pathId(ctx, "id"), "api", "api:" + b.getString("reference"),
         Decimals.money("amount", b.getValue("amount")), at, b.getString("local_id"), b.getInteger("item_count"));
     Bus.<SegmentationMessages.Recorded>request(vertx, SegmentationMessages.RECORD_PURCHASE, new SegmentationMessages.RecordPurchase(caller, p))
@@ -66,13 +70,19 @@ final class SegmentHandlers {
 
   void segmentCustomers(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    String cursor = Requests.query(ctx, "cursor");
-    UUID after = cursor == null ? null : Ids.parse("cursor", cursor);
+    String segment = ctx.pathParam("segment");
+    UUID after = Cursors.segment(caller.organizationId(), segment, Requests.query(ctx, "cursor"));
     int limit = Requests.integer(ctx, "limit", 50);
+    // One row more than the page tells whether there is a next page, so the last page has no cursor.
     Bus.<SegmentationMessages.Rows>request(vertx, SegmentationMessages.SEGMENT_CUSTOMERS,
-            new SegmentationMessages.SegmentQuery(caller, ctx.pathParam("segment"), after, limit))
-        .onSuccess(rows -> Responses.ok(ctx, new JsonObject().put("items", new JsonArray(rows.rows()))
-            .put("next_cursor", rows.rows().size() < limit ? null : rows.rows().get(rows.rows().size() - 1).getString("customer_id"))))
+            new SegmentationMessages.SegmentQuery(caller, segment, after, limit + 1))
+        .onSuccess(rows -> {
+          boolean more = rows.rows().size() > limit;
+          java.util.List<JsonObject> page = rows.rows().subList(0, Math.min(limit, rows.rows().size()));
+          Responses.ok(ctx, new JsonObject().put("items", new JsonArray(page)).put("next_cursor", more
+              ? Cursors.segment(caller.organizationId(), segment, UUID.fromString(page.get(page.size() - 1).getString("customer_id")))
+              : null));
+        })
         .onFailure(ctx::fail);
   }
 
