@@ -19,5 +19,8 @@ RUN mkdir -p /app/data && chown -R customer /app
 USER customer
 EXPOSE 8007 50007
 ENV JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# The image is for real deployments: no embedded database, no generated secrets, no printed dev token.
+# Without DB_URL (and DB_APP_PASSWORD, and a JWT key) the service refuses to start and says what is missing.
+ENV ZERO_CONFIG=false
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 CMD curl -fsS http://127.0.0.1:8007/health || exit 1
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/customer-service.jar"]

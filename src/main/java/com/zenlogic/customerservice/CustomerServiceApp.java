@@ -15,59 +15,117 @@ import com.zenlogic.customerservice.infra.Bus;
 import com.zenlogic.customerservice.loyalty.LoyaltyVerticle;
 import com.zenlogic.customerservice.infra.DbUrl;
 import com.zenlogic.customerservice.infra.Migrations;
+import com.zenlogic.customerservice.infra.OpsConfig;
+import com.zenlogic.customerservice.loyalty.LoyaltyJobs;
 import com.zenlogic.customerservice.segmentation.SegmentationVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Brings the service up on a Vert.x instance: migrations off the event loop, then one deployment
  * per concern. Main uses it, and so do the integration tests, so they run exactly what ships.
+ *
+ * <p>Shutdown runs in the reverse layers, each waiting for the one before: the API servers stop
+ * accepting and drain their in-flight calls first (while the engines and pools they call are still
+ * there), then the consumers, then the engines, then the relay and the cache listener.
  */
 public final class CustomerServiceApp {
   private CustomerServiceApp() {}
 
+  /** What was deployed, by layer, so it can be stopped in order. */
+  public static final class Running {
+    private final Vertx vertx;
+    private final List<String> engines = new ArrayList<>();
+    private final List<String> consumers = new ArrayList<>();
+    private final List<String> infrastructure = new ArrayList<>();
+    private final List<String> apis = new ArrayList<>();
+
+    private Running(Vertx vertx) {
+      this.vertx = vertx;
+    }
+
+    /** Stops accepting, drains in-flight calls (HTTP/gRPC grace period), then closes engines and pools. */
+    public Future<Void> stop() {
+      return undeploy(apis).compose(v -> undeploy(consumers)).compose(v -> undeploy(engines))
+          .compose(v -> undeploy(infrastructure));
+    }
+
+    private Future<Void> undeploy(List<String> ids) {
+      List<Future<Void>> all = new ArrayList<>();
+      for (String id : ids) {
+        all.add(vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+      }
+      ids.clear();
+      return Future.join(all).mapEmpty();
+    }
+  }
+
   public static Future<Void> deploy(Vertx vertx, AppConfig config) {
+    return start(vertx, config, false).mapEmpty();
+  }
+
+  /** embedded: the zero-config database, whose runtime role password this process owns (re-applied at start). */
+  public static Future<Running> start(Vertx vertx, AppConfig config, boolean embedded) {
     DbUrl owner = DbUrl.parse("DB_URL", config.dbUrl());
     DbUrl runtime = owner.as(config.dbAppUser(), config.dbAppPassword());
     Bus.install(vertx);
+    Running running = new Running(vertx);
+    OpsConfig ops = config.ops();
+    LoyaltyJobs.Schedule schedule = new LoyaltyJobs.Schedule(60_000, ops.jobsFirstRunSeconds() * 1000L,
+        ops.jobsIntervalSeconds() * 1000L, ops.jobsBatchSize());
     return vertx.executeBlocking(() -> {
-          Migrations.apply(owner, config.dbAppUser(), config.dbAppPassword());
+          Migrations.apply(owner, config.dbAppUser(), config.dbAppPassword(), embedded);
           return null;
         }, false)
         .compose(v -> {
           CacheFactory cacheFactory = CacheFactory.of(vertx, config);
           Supplier<CustomerCache> caches = cacheFactory.perInstance();
           Future<String> listener = cacheFactory.listener() == null ? Future.succeededFuture()
-              : vertx.deployVerticle(cacheFactory.listener());
+              : vertx.deployVerticle(cacheFactory.listener()).map(id -> add(running.infrastructure, id));
           // Capabilities before the APIs that call them over the event bus.
           return listener
-              .compose(id -> vertx.deployVerticle(new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches,
-                  60_000, 3_600_000)))
+              .compose(id -> vertx.deployVerticle(new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches, schedule)))
+              .map(id -> add(running.engines, id))
               .compose(id -> vertx.deployVerticle(new CreditVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches)))
+              .map(id -> add(running.engines, id))
               .compose(id -> vertx.deployVerticle(new SegmentationVerticle(runtime, 3_600_000, config.orderServiceGrpc(), config.segmentPolicy()),
                   new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
-              .compose(id -> deployEvents(vertx, config, runtime, caches))
+              .map(id -> add(running.engines, id))
+              .compose(id -> deployEvents(vertx, config, runtime, caches, running))
               .compose(id -> vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches),
-                  new DeploymentOptions().setInstances(config.httpInstances()))
-              .compose(id2 -> vertx.deployVerticle(() -> new GrpcApiVerticle(config, runtime, caches),
-                  new DeploymentOptions().setInstances(config.grpcInstances()))));
+                  new DeploymentOptions().setInstances(config.httpInstances())))
+              .map(id -> add(running.apis, id))
+              .compose(id -> vertx.deployVerticle(() -> new GrpcApiVerticle(config, runtime, caches),
+                  new DeploymentOptions().setInstances(config.grpcInstances())))
+              .map(id -> add(running.apis, id));
         })
-        .mapEmpty();
+        .map(running);
+  }
+
+  private static String add(List<String> layer, String id) {
+    layer.add(id);
+    return id;
   }
 
   /** Without AMQP_URL nothing is published yet: events wait in the outbox until a broker is configured. */
-  private static Future<Void> deployEvents(Vertx vertx, AppConfig config, DbUrl runtime, Supplier<CustomerCache> caches) {
+  private static Future<Void> deployEvents(Vertx vertx, AppConfig config, DbUrl runtime, Supplier<CustomerCache> caches,
+                                           Running running) {
     if (config.amqpUrl() == null) {
       return Future.succeededFuture();
     }
     String amqp = config.amqpUrl();
+    OpsConfig ops = config.ops();
     return Future.all(
-            vertx.deployVerticle(new OutboxRelayVerticle(runtime, amqp)),
-            vertx.deployVerticle(new OrderEventsConsumer(runtime, amqp, caches, config.segmentPolicy())),
-            vertx.deployVerticle(new PosEventsConsumer(runtime, amqp, caches, config.segmentPolicy())),
-            vertx.deployVerticle(new PaymentEventsConsumer(runtime, amqp, caches)))
+            vertx.deployVerticle(new OutboxRelayVerticle(runtime, amqp, ops.outboxMaxAttempts())).map(id -> add(running.infrastructure, id)),
+            vertx.deployVerticle(new OrderEventsConsumer(runtime, amqp, caches, config.segmentPolicy(), ops))
+                .map(id -> add(running.consumers, id)),
+            vertx.deployVerticle(new PosEventsConsumer(runtime, amqp, caches, config.segmentPolicy(), ops))
+                .map(id -> add(running.consumers, id)),
+            vertx.deployVerticle(new PaymentEventsConsumer(runtime, amqp, caches, ops)).map(id -> add(running.consumers, id)))
         .mapEmpty();
   }
 }

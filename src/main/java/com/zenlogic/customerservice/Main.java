@@ -38,6 +38,9 @@ public final class Main {
         LOG.info("DB_URL is not set: starting the embedded PostgreSQL under {}", config.dataDir().resolve("pg").toAbsolutePath());
         embedded = EmbeddedDatabase.start(config.dataDir(), config.embeddedPgPort());
         config = config.withDbUrl(embedded.url());
+        if (config.dbAppPassword() == null) {
+          config = config.withDbAppPassword(DevDefaults.devAppPassword(config.dataDir()));
+        }
       }
       boolean devSecret = config.jwtHs256Secret() == null && config.jwtPublicKeyPath() == null && embedded != null;
       if (devSecret) {
@@ -46,8 +49,8 @@ public final class Main {
       Vertx vertx = Vertx.builder().with(Metrics.vertxOptions()).build();
       AppConfig running = config;
       EmbeddedDatabase db = embedded;
-      CustomerServiceApp.deploy(vertx, running).await(5, TimeUnit.MINUTES);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, db, running), "shutdown"));
+      CustomerServiceApp.Running app = CustomerServiceApp.start(vertx, running, embedded != null).await(5, TimeUnit.MINUTES);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, app, db, running), "shutdown"));
       LOG.info(banner(running, embedded, devSecret ? devToken(vertx, running) : null));
     } catch (ConfigException e) {
       LOG.error(e.getMessage());
@@ -70,10 +73,16 @@ public final class Main {
     }
   }
 
-  private static void shutdown(Vertx vertx, EmbeddedDatabase embedded, AppConfig config) {
+  private static void shutdown(Vertx vertx, CustomerServiceApp.Running app, EmbeddedDatabase embedded, AppConfig config) {
     LOG.info("Shutting down: no new requests, finishing in-flight work");
     try {
-      vertx.close().await(config.shutdownGraceSeconds() + 1, TimeUnit.SECONDS);
+      // APIs drain first (up to the grace period), then consumers, engines and pools: see CustomerServiceApp.Running.
+      app.stop().await(config.shutdownGraceSeconds() + 5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Ordered shutdown did not finish: {}", e.toString());
+    }
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }

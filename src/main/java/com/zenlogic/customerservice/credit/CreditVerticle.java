@@ -25,7 +25,7 @@ public final class CreditVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    db = Db.create(vertx, runtimeDb, poolSize);
+    db = Db.create(vertx, runtimeDb, poolSize, "credit");
     cache = caches.get();
     CreditService credit = new CreditService(db, cache::invalidate, Clock.systemUTC());
     Bus.serve(vertx, CreditMessages.CHECK, credit::check);

@@ -20,12 +20,20 @@ public final class Outbox {
       """;
 
   private static final String STATS = """
-      SELECT count(*) AS depth, extract(epoch FROM now() - min(occurred_at)) AS oldest_seconds
+      SELECT count(*) AS depth, extract(epoch FROM now() - min(occurred_at)) AS oldest_seconds,
+        count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked,
+        (SELECT event_id::text || ' ' || event_type || ': ' || coalesce(last_error, '') FROM outbox
+          WHERE published_at IS NULL AND parked_at IS NOT NULL ORDER BY id LIMIT 1) AS first_parked
       FROM outbox WHERE published_at IS NULL""";
+
+  // Parked rows go back to the relay with a fresh attempt count (their event ids are kept).
+  private static final String RETRY_PARKED = """
+      UPDATE outbox SET parked_at = NULL, attempts = 0, next_attempt_at = NULL
+      WHERE published_at IS NULL AND parked_at IS NOT NULL AND ($1::uuid IS NULL OR event_id = $1)""";
 
   private Outbox() {}
 
-  /** Unpublished events across organizations and the age of the oldest, for /health/ready and alerts. */
+  /** Unpublished events across organizations, the age of the oldest, and the parked ones, for /health/ready and alerts. */
   public static Future<JsonObject> stats(io.vertx.sqlclient.Pool pool) {
     return pool.withTransaction(conn -> conn.query("SELECT set_config('app.outbox_relay', 'on', true)").execute()
         .compose(v -> conn.query(STATS).execute())
@@ -33,8 +41,17 @@ public final class Outbox {
           io.vertx.sqlclient.Row r = rows.iterator().next();
           Object age = r.getValue("oldest_seconds");
           return new JsonObject().put("depth", r.getLong("depth"))
-              .put("oldest_age_seconds", age == null ? 0 : (long) Math.floor(Double.parseDouble(age.toString())));
+              .put("oldest_age_seconds", age == null ? 0 : (long) Math.floor(Double.parseDouble(age.toString())))
+              .put("parked", r.getLong("parked"))
+              .put("first_parked", r.getString("first_parked"));
         }));
+  }
+
+  /** Puts parked events (one, or all when eventId is null) back in the relay's queue; answers how many. */
+  public static Future<Integer> retryParked(io.vertx.sqlclient.Pool pool, UUID eventId) {
+    return pool.withTransaction(conn -> conn.query("SELECT set_config('app.outbox_relay', 'on', true)").execute()
+        .compose(v -> conn.preparedQuery(RETRY_PARKED).execute(Tuple.of(eventId)))
+        .map(io.vertx.sqlclient.SqlResult::rowCount));
   }
 
   public static Future<DomainEvent> record(SqlConnection conn, Caller caller, String eventType, UUID aggregateId, JsonObject data) {

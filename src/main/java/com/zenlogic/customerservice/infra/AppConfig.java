@@ -40,7 +40,8 @@ public record AppConfig(
     int cacheNearTtlSeconds,
     String cacheKeyPrefix,
     String orderServiceGrpc,
-    com.zenlogic.customerservice.segmentation.SegmentPolicy segmentPolicy) {
+    com.zenlogic.customerservice.segmentation.SegmentPolicy segmentPolicy,
+    OpsConfig ops) {
 
   public static final String[] KEYS = {
     "HTTP_PORT", "GRPC_PORT", "HTTP_INSTANCES", "GRPC_INSTANCES", "DB_URL", "DB_APP_USER",
@@ -48,7 +49,9 @@ public record AppConfig(
     "JWT_PUBLIC_KEY_PATH", "JWT_PUBLIC_KEY_ALGORITHM", "JWT_ISSUER", "JWT_AUDIENCE", "JWT_MAX_LIFETIME_SECONDS", "DEFAULT_PHONE_REGION", "DATA_DIR",
     "EMBEDDED_PG_PORT", "HTTP_BODY_LIMIT", "SHUTDOWN_GRACE_SECONDS", "GRPC_TRUST_NETWORK",
     "GRPC_MAX_MESSAGE_BYTES", "CACHE_ENABLED", "CACHE_TTL_SECONDS", "CACHE_NEAR_TTL_SECONDS", "CACHE_KEY_PREFIX", "ORDER_SERVICE_GRPC", "RFM_WINDOW_DAYS", "VIP_TOP_SHARE", "VIP_PLATINUM",
-    "CHURN_HIGH_RATIO", "CHURN_MEDIUM_RATIO", "CHURN_SINGLE_HIGH_DAYS", "CHURN_SINGLE_MEDIUM_DAYS"
+    "CHURN_HIGH_RATIO", "CHURN_MEDIUM_RATIO", "CHURN_SINGLE_HIGH_DAYS", "CHURN_SINGLE_MEDIUM_DAYS",
+    "ZERO_CONFIG", "OPS_TOKEN", "OPS_TRUST_LOOPBACK", "IDLE_TIMEOUT_SECONDS", "INBOX_RETENTION_DAYS",
+    "OUTBOX_MAX_ATTEMPTS", "LOYALTY_JOBS_FIRST_RUN_SECONDS", "LOYALTY_JOBS_INTERVAL_SECONDS", "LOYALTY_JOBS_BATCH"
   };
 
   public static AppConfig from(JsonObject json) {
@@ -56,6 +59,15 @@ public record AppConfig(
     String dbUrl = optionalText(json, "DB_URL");
     if (dbUrl != null) {
       DbUrl.parse("DB_URL", dbUrl);
+    }
+    OpsConfig ops = OpsConfig.from(json);
+    if (dbUrl == null && !ops.zeroConfig()) {
+      throw new ConfigException("DB_URL", "is required: ZERO_CONFIG=false forbids the embedded development database");
+    }
+    // A well-known default password would be a password anyone can guess; only zero-config generates one (DATA_DIR).
+    String appPassword = optionalText(json, "DB_APP_PASSWORD");
+    if (dbUrl != null && appPassword == null) {
+      throw new ConfigException("DB_APP_PASSWORD", "is required when DB_URL is set (the runtime role's password)");
     }
     String region = text(json, "DEFAULT_PHONE_REGION", "CL").toUpperCase(Locale.ROOT);
     if (!PhoneNumberUtil.getInstance().getSupportedRegions().contains(region)) {
@@ -80,7 +92,7 @@ public record AppConfig(
         positive(json, "GRPC_INSTANCES", cores),
         dbUrl,
         text(json, "DB_APP_USER", "customer_app"),
-        text(json, "DB_APP_PASSWORD", "customer_app"),
+        appPassword,
         positive(json, "DB_POOL_SIZE", 16),
         positive(json, "CHECKOUT_DB_IN_FLIGHT", com.zenlogic.customerservice.customer.CheckoutReads.DEFAULT_IN_FLIGHT),
         uri(json, "REDIS_URL", "redis"),
@@ -106,7 +118,8 @@ public record AppConfig(
         new com.zenlogic.customerservice.segmentation.SegmentPolicy(positive(json, "RFM_WINDOW_DAYS", 365),
             decimal(json, "VIP_TOP_SHARE", 0.05), bool(json, "VIP_PLATINUM", true), decimal(json, "CHURN_HIGH_RATIO", 2.0),
             decimal(json, "CHURN_MEDIUM_RATIO", 1.0), positive(json, "CHURN_SINGLE_HIGH_DAYS", 90),
-            positive(json, "CHURN_SINGLE_MEDIUM_DAYS", 45)));
+            positive(json, "CHURN_SINGLE_MEDIUM_DAYS", 45)),
+        ops);
   }
 
   private static double decimal(JsonObject json, String key, double fallback) {
@@ -138,14 +151,22 @@ public record AppConfig(
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, url, dbAppUser, dbAppPassword,
         dbPoolSize, checkoutDbInFlight, redisUrl, amqpUrl, jwtHs256Secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
         jwtMaxLifetimeSeconds, defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
-        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc, segmentPolicy);
+        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc, segmentPolicy, ops);
+  }
+
+  /** Zero-config only: the runtime role's password generated once under DATA_DIR. */
+  public AppConfig withDbAppPassword(String password) {
+    return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, dbUrl, dbAppUser, password,
+        dbPoolSize, checkoutDbInFlight, redisUrl, amqpUrl, jwtHs256Secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
+        jwtMaxLifetimeSeconds, defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
+        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc, segmentPolicy, ops);
   }
 
   public AppConfig withJwtHs256Secret(String secret) {
     return new AppConfig(httpPort, grpcPort, httpInstances, grpcInstances, dbUrl, dbAppUser, dbAppPassword,
         dbPoolSize, checkoutDbInFlight, redisUrl, amqpUrl, secret, jwtPublicKeyPath, jwtPublicKeyAlgorithm, jwtIssuer, jwtAudience,
         jwtMaxLifetimeSeconds, defaultPhoneRegion, dataDir, embeddedPgPort, httpBodyLimit, shutdownGraceSeconds, grpcTrustNetwork,
-        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc, segmentPolicy);
+        grpcMaxMessageBytes, cacheEnabled, cacheTtlSeconds, cacheNearTtlSeconds, cacheKeyPrefix, orderServiceGrpc, segmentPolicy, ops);
   }
 
   private static String optionalText(JsonObject json, String key) {

@@ -30,9 +30,17 @@ public final class Db {
     this.pool = pool;
   }
 
-  /** One shared pool per Vert.x instance, whatever number of verticle instances ask for it. */
+  /** The API verticles' pool: one shared pool per Vert.x instance, whatever number of verticle instances ask for it. */
   public static Db create(Vertx vertx, DbUrl url, int poolSize) {
-    return create(vertx, url, poolSize, "customer-db-", Map.of());
+    return create(vertx, url, poolSize, "api");
+  }
+
+  /**
+   * One shared pool per purpose (api, loyalty, credit, ...). A shared pool takes the size of its
+   * first creator, so two purposes under one name would silently get one size for both.
+   */
+  public static Db create(Vertx vertx, DbUrl url, int poolSize, String purpose) {
+    return create(vertx, url, poolSize, "customer-db-" + purpose + "-", Map.of());
   }
 
   /**

@@ -22,8 +22,17 @@ public final class Migrations {
   private Migrations() {}
 
   public static void apply(DbUrl owner, String appRole, String appPassword) {
+    apply(owner, appRole, appPassword, false);
+  }
+
+  /**
+   * resetPassword: set the runtime role's password even when the role exists. Only the embedded
+   * (zero-config) database does: elsewhere the operator owns the password, and re-applying it at
+   * every start would undo a rotation and make a default password stick.
+   */
+  public static void apply(DbUrl owner, String appRole, String appPassword, boolean resetPassword) {
     try (Connection conn = DriverManager.getConnection(owner.jdbcUrl(), owner.user(), owner.password())) {
-      ensureAppRole(conn, owner, appRole, appPassword);
+      ensureAppRole(conn, owner, appRole, appPassword, resetPassword);
     } catch (SQLException e) {
       throw new IllegalStateException("Cannot reach the database at " + owner.display() + ": " + e.getMessage(), e);
     }
@@ -38,9 +47,16 @@ public final class Migrations {
     } catch (SQLException e) {
       throw new IllegalStateException("Cannot check the runtime role: " + e.getMessage(), e);
     }
+    try (Connection conn = DriverManager.getConnection(owner.jdbcUrl(), appRole, appPassword)) {
+      conn.isValid(5);
+    } catch (SQLException e) {
+      throw new ConfigException("DB_APP_PASSWORD", "does not log in as " + appRole + " (" + e.getSQLState()
+          + "): set the role's password with ALTER ROLE, or correct DB_APP_PASSWORD");
+    }
   }
 
-  private static void ensureAppRole(Connection conn, DbUrl owner, String appRole, String appPassword) throws SQLException {
+  private static void ensureAppRole(Connection conn, DbUrl owner, String appRole, String appPassword, boolean resetPassword)
+      throws SQLException {
     if (appRole.equals(owner.user())) {
       throw new ConfigException("DB_APP_USER", "must differ from the DB_URL user (" + owner.user()
           + "): the owner of the tables bypasses Row-Level Security");
@@ -56,6 +72,9 @@ public final class Migrations {
     try (Statement st = conn.createStatement();
          ResultSet rs = st.executeQuery("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")) {
       canCreateRoles = rs.next() && rs.getBoolean(1);
+    }
+    if (exists && !resetPassword) {
+      return;
     }
     if (!canCreateRoles) {
       if (!exists) {

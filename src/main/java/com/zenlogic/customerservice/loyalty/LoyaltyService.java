@@ -397,13 +397,35 @@ public final class LoyaltyService {
 
   // ---- scheduled work -------------------------------------------------------------------------
 
+  /** What one bounded batch of scheduled work did: its figure, the last account it examined, how many. */
+  public record Batch(long count, UUID last, int examined) {}
+
   /** Writes expiry entries for points past their date, oldest first; held points wait for their hold. */
   public Future<Long> expirePoints(UUID org) {
+    return expirePoints(org, null, 0L, LoyaltyJobs.DEFAULT_BATCH);
+  }
+
+  private Future<Long> expirePoints(UUID org, UUID after, long total, int batch) {
+    return expirePointsBatch(org, after, batch).compose(b -> b.examined() < batch ? Future.succeededFuture(total + b.count())
+        : expirePoints(org, b.last(), total + b.count(), batch));
+  }
+
+  /**
+   * Expiry for the next {@code customers} accounts after {@code after} (null: from the start), in
+   * one transaction: only those accounts are locked meanwhile, and their cached views are dropped
+   * after the commit, so a read in between cannot cache the old balance again.
+   */
+  public Future<Batch> expirePointsBatch(UUID org, UUID after, int customers) {
     Caller system = LoyaltyJobs.system(org);
     Instant now = clock.instant();
-    return db.withTenant(org, conn -> ledger.expiredLots(conn, org, now).compose(lots -> {
+    java.util.Set<UUID> changed = new java.util.LinkedHashSet<>();
+    java.util.Set<UUID> examined = new java.util.HashSet<>();
+    UUID[] last = {null};
+    return db.withTenant(org, conn -> ledger.expiredLots(conn, org, now, after, customers).compose(lots -> {
       Future<Long> chain = Future.succeededFuture(0L);
       for (PointsLedger.ExpiredLot lot : lots) {
+        examined.add(lot.customerId());
+        last[0] = lot.customerId();
         chain = chain.compose(total -> ledger.lockAccount(conn, org, lot.customerId(), "bronze", now).compose(account -> {
           long expire = Math.min(lot.remaining(), account.available());
           if (expire <= 0) {
@@ -419,12 +441,14 @@ public final class LoyaltyService {
                       .compose(v -> Outbox.record(conn, system, LoyaltyEvents.POINTS_EXPIRED, lot.customerId(), new JsonObject()
                           .put("customer_id", lot.customerId().toString()).put("points", expire)
                           .put("points_balance", account.balance() - expire)))
-                      .compose(v -> listener.customerChanged(org, lot.customerId()))
-                      .map(v -> total + expire));
+                      .map(v -> {
+                        changed.add(lot.customerId());
+                        return total + expire;
+                      }));
         }));
       }
       return chain;
-    }));
+    })).compose(total -> customersChanged(org, changed).map(new Batch(total, last[0], examined.size())));
   }
 
   /** Gives back the points of holds nobody captured or cancelled in time. */
@@ -446,10 +470,25 @@ public final class LoyaltyService {
    * marked, and after the grace period goes down one tier (never more per review).
    */
   public Future<Integer> reviewTiers(UUID org) {
+    return reviewTiers(org, null, 0, LoyaltyJobs.DEFAULT_BATCH);
+  }
+
+  private Future<Integer> reviewTiers(UUID org, UUID after, int total, int batch) {
+    return reviewTiersBatch(org, after, batch).compose(b -> b.examined() < batch
+        ? Future.succeededFuture(total + (int) b.count()) : reviewTiers(org, b.last(), total + (int) b.count(), batch));
+  }
+
+  /** The tier review of the next {@code accounts} accounts after {@code after}, in one transaction; caches dropped after commit. */
+  public Future<Batch> reviewTiersBatch(UUID org, UUID after, int accounts) {
     Caller system = LoyaltyJobs.system(org);
     Instant now = clock.instant();
+    java.util.Set<UUID> changed = new java.util.LinkedHashSet<>();
+    int[] examined = {0};
+    UUID[] last = {null};
     return db.withTenant(org, conn -> ledger.program(conn, org).compose(program ->
-        ledger.accountsAboveFirstTier(conn, org, program.tiers().get(0).code()).compose(ids -> {
+        ledger.accountsAboveFirstTier(conn, org, program.tiers().get(0).code(), after, accounts).compose(ids -> {
+          examined[0] = ids.size();
+          last[0] = ids.isEmpty() ? null : ids.get(ids.size() - 1);
           Future<Integer> chain = Future.succeededFuture(0);
           for (UUID id : ids) {
             chain = chain.compose(n -> ledger.lockAccount(conn, org, id, "bronze", now).compose(account ->
@@ -471,12 +510,24 @@ public final class LoyaltyService {
                       .compose(v -> Outbox.record(conn, system, LoyaltyEvents.TIER_DOWNGRADED, id, new JsonObject()
                           .put("customer_id", id.toString()).put("from_tier", tier.code()).put("to_tier", lower.code())
                           .put("qualifying_points", qualifying)))
-                      .compose(v -> listener.customerChanged(org, id))
-                      .map(n + 1);
+                      .map(v -> {
+                        changed.add(id);
+                        return n + 1;
+                      });
                 })));
           }
           return chain;
-        })));
+        })))
+        .compose(n -> customersChanged(org, changed).map(new Batch(n, last[0], examined[0])));
+  }
+
+  /** After a batch committed: each changed customer's cached view is dropped (a cache outage fails none of them). */
+  private Future<Void> customersChanged(UUID org, java.util.Collection<UUID> customers) {
+    Future<Void> chain = Future.succeededFuture();
+    for (UUID id : customers) {
+      chain = chain.compose(v -> listener.customerChanged(org, id).recover(e -> Future.succeededFuture()));
+    }
+    return chain;
   }
 
   public Future<List<UUID>> tenants() {

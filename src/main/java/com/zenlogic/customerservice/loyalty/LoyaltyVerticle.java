@@ -13,38 +13,32 @@ import com.zenlogic.customerservice.loyalty.LoyaltyMessages.RedeemReward;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
-import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The loyalty engine as a verticle: serves the loyalty addresses for the API verticles and runs the
- * periodic work (expired holds every minute; point expiry and tier review every hour).
+ * periodic work (LoyaltyJobs: expired holds every minute; point expiry and tier review soon after
+ * start, then periodically, in bounded batches).
  */
 public final class LoyaltyVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(LoyaltyVerticle.class);
-
   private final DbUrl runtimeDb;
   private final int poolSize;
   private final Supplier<CustomerCache> caches;
-  private final long holdSweepMillis;
-  private final long dailyWorkMillis;
+  private final LoyaltyJobs.Schedule schedule;
   private Db db;
   private CustomerCache cache;
 
-  public LoyaltyVerticle(DbUrl runtimeDb, int poolSize, Supplier<CustomerCache> caches, long holdSweepMillis, long dailyWorkMillis) {
+  public LoyaltyVerticle(DbUrl runtimeDb, int poolSize, Supplier<CustomerCache> caches, LoyaltyJobs.Schedule schedule) {
     this.runtimeDb = runtimeDb;
     this.poolSize = poolSize;
     this.caches = caches;
-    this.holdSweepMillis = holdSweepMillis;
-    this.dailyWorkMillis = dailyWorkMillis;
+    this.schedule = schedule;
   }
 
   @Override
   public Future<?> start() {
-    db = Db.create(vertx, runtimeDb, poolSize);
+    db = Db.create(vertx, runtimeDb, poolSize, "loyalty");
     cache = caches.get();
     LoyaltyService loyalty = new LoyaltyService(db, cache::invalidate, Clock.systemUTC());
     LoyaltyReports reports = new LoyaltyReports(db);
@@ -73,9 +67,7 @@ public final class LoyaltyVerticle extends VerticleBase {
         conn -> punch.redeemReward(conn, q.caller().organizationId(), q.customerId(), q.programId(), q.reference()))
         .compose(card -> cache.invalidate(q.caller().organizationId(), q.customerId()).map(card)));
 
-    vertx.setPeriodic(holdSweepMillis, id -> forEachTenant(loyalty, loyalty::expireHolds, "expire holds"));
-    vertx.setPeriodic(dailyWorkMillis, id -> forEachTenant(loyalty, org -> loyalty.expirePoints(org)
-        .compose(n -> loyalty.reviewTiers(org)), "expire points and review tiers"));
+    new LoyaltyJobs(vertx, loyalty, runtimeDb, schedule).schedule();
     return Future.succeededFuture();
   }
 
@@ -87,19 +79,5 @@ public final class LoyaltyVerticle extends VerticleBase {
 
   private <Q> void serve(String address, Function<Q, Future<?>> handler) {
     Bus.serve(vertx, address, handler);
-  }
-
-  private static void forEachTenant(LoyaltyService loyalty, Function<UUID, Future<?>> work, String what) {
-    loyalty.tenants().compose(orgs -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (UUID org : orgs) {
-        chain = chain.compose(v -> work.apply(org).<Void>mapEmpty()
-            .recover(e -> {
-              LOG.warn("Loyalty job '{}' failed for organization {}: {}", what, org, e.toString());
-              return Future.succeededFuture();
-            }));
-      }
-      return chain;
-    });
   }
 }

@@ -90,6 +90,15 @@ final class PointsLedger {
       SELECT ledger_id, customer_id, remaining FROM loyalty_lots
       WHERE organization_id = $1 AND remaining > 0 AND expires_at <= $2 ORDER BY customer_id, earned_at, ledger_id""";
 
+  // One bounded batch of the expiry job: the due lots of the next $4 customers after $3, in customer order.
+  private static final String EXPIRED_LOTS_BATCH = """
+      SELECT ledger_id, customer_id, remaining FROM loyalty_lots
+      WHERE organization_id = $1 AND remaining > 0 AND expires_at <= $2 AND customer_id IN (
+        SELECT DISTINCT customer_id FROM loyalty_lots
+        WHERE organization_id = $1 AND remaining > 0 AND expires_at <= $2 AND ($3::uuid IS NULL OR customer_id > $3)
+        ORDER BY customer_id LIMIT $4)
+      ORDER BY customer_id, earned_at, ledger_id""";
+
   private static final String EXPIRING = """
       SELECT coalesce(sum(remaining), 0) FROM loyalty_lots
       WHERE organization_id = $1 AND customer_id = $2 AND remaining > 0 AND expires_at <= $3""";
@@ -116,6 +125,10 @@ final class PointsLedger {
 
   private static final String ACCOUNTS_FOR_REVIEW = """
       SELECT customer_id FROM loyalty_accounts WHERE organization_id = $1 AND tier <> $2""";
+
+  private static final String ACCOUNTS_FOR_REVIEW_BATCH = """
+      SELECT customer_id FROM loyalty_accounts WHERE organization_id = $1 AND tier <> $2 AND ($3::uuid IS NULL OR customer_id > $3)
+      ORDER BY customer_id LIMIT $4""";
 
   private static final String LEDGER_PAGE = "SELECT " + LEDGER_COLUMNS + """
        FROM loyalty_ledger WHERE organization_id = $1 AND customer_id = $2 AND ($3::bigint IS NULL OR id < $3)
@@ -268,6 +281,19 @@ final class PointsLedger {
 
   Future<List<UUID>> dueHolds(SqlConnection conn, UUID org, Instant now) {
     return conn.preparedQuery(DUE_HOLDS).execute(Tuple.of(org, utc(now))).map(PointsLedger::uuids);
+  }
+
+  Future<List<ExpiredLot>> expiredLots(SqlConnection conn, UUID org, Instant now, UUID afterCustomer, int customers) {
+    return conn.preparedQuery(EXPIRED_LOTS_BATCH).execute(Tuple.of(org, utc(now), afterCustomer, customers)).map(rows -> {
+      List<ExpiredLot> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new ExpiredLot(r.getLong("ledger_id"), r.getUUID("customer_id"), r.getLong("remaining"))));
+      return out;
+    });
+  }
+
+  Future<List<UUID>> accountsAboveFirstTier(SqlConnection conn, UUID org, String firstTier, UUID afterCustomer, int limit) {
+    return conn.preparedQuery(ACCOUNTS_FOR_REVIEW_BATCH).execute(Tuple.of(org, firstTier, afterCustomer, limit))
+        .map(PointsLedger::uuids);
   }
 
   Future<List<UUID>> accountsAboveFirstTier(SqlConnection conn, UUID org, String firstTier) {

@@ -33,6 +33,21 @@ final class SegmentRepository {
         last_purchase_at = greatest(s.last_purchase_at, EXCLUDED.last_purchase_at),
         pos_count = s.pos_count + EXCLUDED.pos_count, order_count = s.order_count + EXCLUDED.order_count""";
 
+  // A cancelled order leaves the history; its customer's statistics are recomputed from what remains.
+  private static final String DELETE_PURCHASE =
+      "DELETE FROM purchases WHERE organization_id = $1 AND reference = $2 RETURNING customer_id";
+
+  private static final String LOCK_STATS =
+      "SELECT 1 FROM customer_stats WHERE organization_id = $1 AND customer_id = $2 FOR UPDATE";
+
+  private static final String RECOMPUTE_STATS = """
+      UPDATE customer_stats s SET purchase_count = p.n, total_spent = p.total, first_purchase_at = p.first_at,
+        last_purchase_at = p.last_at, pos_count = p.pos, order_count = p.n - p.pos
+      FROM (SELECT count(*)::int AS n, coalesce(sum(amount), 0) AS total, min(occurred_at) AS first_at, max(occurred_at) AS last_at,
+              (count(*) FILTER (WHERE source = 'pos'))::int AS pos
+            FROM purchases WHERE organization_id = $1 AND customer_id = $2) p
+      WHERE s.organization_id = $1 AND s.customer_id = $2""";
+
   private static final String STATS = """
       SELECT customer_id, purchase_count, total_spent, first_purchase_at, last_purchase_at, pos_count, order_count, recency_score,
         frequency_score, monetary_score, segment, vip, churn_risk, scored_at
@@ -180,6 +195,21 @@ final class SegmentRepository {
             utc(p.occurredAt())).addValue(p.localId()).addValue(p.itemCount()))
         .compose(rows -> rows.size() == 0 ? Future.succeededFuture(false)
             : conn.preparedQuery(REGISTER_TENANT).execute(Tuple.of(org)).map(true));
+  }
+
+  /** Removes the purchase with this reference; answers its customer, or null when there was none. */
+  Future<UUID> deletePurchase(SqlConnection conn, UUID org, String reference) {
+    return conn.preparedQuery(DELETE_PURCHASE).execute(Tuple.of(org, reference))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID(0));
+  }
+
+  /**
+   * The row is locked before counting: a purchase added concurrently then either committed first
+   * (and is counted by the next statement) or waits for this commit and adds itself after.
+   */
+  Future<Void> recomputeStats(SqlConnection conn, UUID org, UUID customerId) {
+    return conn.preparedQuery(LOCK_STATS).execute(Tuple.of(org, customerId))
+        .compose(v -> conn.preparedQuery(RECOMPUTE_STATS).execute(Tuple.of(org, customerId))).mapEmpty();
   }
 
   Future<Void> addToStats(SqlConnection conn, UUID org, Purchase p) {

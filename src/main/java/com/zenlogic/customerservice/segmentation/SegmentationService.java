@@ -43,6 +43,17 @@ public final class SegmentationService {
         : repo.addToStats(conn, org, p).compose(v -> rescoreIn(conn, caller, p.customerId())).map(true));
   }
 
+  /**
+   * A cancelled order or sale (reference "order:<id>") leaves the history, the statistics and so
+   * RFM: the purchase is removed, the customer's statistics recomputed and rescored. Answers
+   * whether there was such a purchase.
+   */
+  public Future<Boolean> cancelPurchaseIn(SqlConnection conn, Caller caller, String reference) {
+    UUID org = caller.organizationId();
+    return repo.deletePurchase(conn, org, reference).compose(customer -> customer == null ? Future.succeededFuture(false)
+        : repo.recomputeStats(conn, org, customer).compose(v -> rescoreIn(conn, caller, customer)).map(true));
+  }
+
   public Future<Boolean> recordPurchase(Caller caller, Purchase p) {
     return db.withTenant(caller.organizationId(), conn -> requireCustomer(conn, caller.organizationId(), p.customerId())
         .compose(v -> recordPurchaseIn(conn, caller, p)));

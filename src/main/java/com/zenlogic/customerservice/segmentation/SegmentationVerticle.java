@@ -34,7 +34,7 @@ public final class SegmentationVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    db = Db.create(vertx, runtimeDb, 4);
+    db = Db.create(vertx, runtimeDb, 4, "segmentation");
     SegmentationService segments = new SegmentationService(db, Clock.systemUTC(), policy);
     Kpis kpis = new Kpis(db);
     Bus.<SegmentationMessages.CustomerQuery>serve(vertx, SegmentationMessages.SEGMENT,

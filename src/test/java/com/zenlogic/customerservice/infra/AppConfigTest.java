@@ -25,7 +25,7 @@ class AppConfigTest {
   @Test
   void environmentStringsAreParsed() {
     AppConfig c = AppConfig.from(new JsonObject().put("HTTP_PORT", "9000").put("DEFAULT_PHONE_REGION", "mx")
-        .put("DB_URL", "postgresql://owner:s%40cret@db.internal:6432/customers"));
+        .put("DB_URL", "postgresql://owner:s%40cret@db.internal:6432/customers").put("DB_APP_PASSWORD", "app-secret"));
     assertEquals(9000, c.httpPort());
     assertEquals("MX", c.defaultPhoneRegion());
     DbUrl url = DbUrl.parse("DB_URL", c.dbUrl());

@@ -48,7 +48,7 @@ class ZeroConfigTest {
     static Running start(Path dataDir, int pgPort, String secret) throws Exception {
       EmbeddedDatabase pg = EmbeddedDatabase.start(dataDir, pgPort);
       AppConfig config = AppConfig.from(new JsonObject().put("HTTP_PORT", TestApp.freePort()).put("HTTP_INSTANCES", 1)
-          .put("DB_URL", pg.url()).put("JWT_HS256_SECRET", secret).put("DATA_DIR", dataDir.toString()));
+          .put("DB_URL", pg.url()).put("DB_APP_PASSWORD", "zero-config-test").put("JWT_HS256_SECRET", secret).put("DATA_DIR", dataDir.toString()));
       Vertx vertx = Vertx.vertx();
       CustomerServiceApp.deploy(vertx, config).await(120, TimeUnit.SECONDS);
       return new Running(pg, vertx, config);

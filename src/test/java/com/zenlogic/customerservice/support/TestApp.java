@@ -35,7 +35,16 @@ public final class TestApp implements AutoCloseable {
   /** As start, with the Vert.x options adjusted first (e.g. a stricter blocked-thread checker). */
   public static TestApp start(String label, Map<String, Object> overrides, java.util.function.Consumer<io.vertx.core.VertxOptions> tune)
       throws Exception {
-    TestDatabase db = TestDatabase.create(label);
+    return startOn(TestDatabase.create(label), overrides, tune);
+  }
+
+  /** On a database the test created (e.g. to reach it through a proxy: override DB_URL). */
+  public static TestApp startOn(TestDatabase db, String label, Map<String, Object> overrides) throws Exception {
+    return startOn(db, overrides, options -> { });
+  }
+
+  private static TestApp startOn(TestDatabase db, Map<String, Object> overrides,
+                                 java.util.function.Consumer<io.vertx.core.VertxOptions> tune) throws Exception {
     JsonObject json = new JsonObject()
         .put("HTTP_PORT", freePort())
         .put("GRPC_PORT", freePort())
@@ -64,6 +73,10 @@ public final class TestApp implements AutoCloseable {
 
   /** A second service process (own Vert.x, ports and near cache) on the same database, Redis and key prefix. */
   public static TestApp startSibling(TestApp first) throws Exception {
+    return startSibling(first, Map.of());
+  }
+
+  public static TestApp startSibling(TestApp first, Map<String, Object> overrides) throws Exception {
     JsonObject json = new JsonObject()
         .put("HTTP_PORT", freePort())
         .put("GRPC_PORT", freePort())
@@ -76,6 +89,7 @@ public final class TestApp implements AutoCloseable {
         .put("JWT_HS256_SECRET", SECRET)
         .put("REDIS_URL", first.config.redisUrl())
         .put("CACHE_KEY_PREFIX", first.config.cacheKeyPrefix());
+    overrides.forEach(json::put);
     AppConfig config = AppConfig.from(json);
     Vertx vertx = Vertx.vertx();
     CustomerServiceApp.deploy(vertx, config).await(120, TimeUnit.SECONDS);

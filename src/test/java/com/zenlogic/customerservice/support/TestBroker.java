@@ -46,9 +46,8 @@ public final class TestBroker implements AutoCloseable {
   public List<RabbitMQMessage> capture() throws Exception {
     List<RabbitMQMessage> seen = new CopyOnWriteArrayList<>();
     String queue = "test-capture-" + UUID.randomUUID();
-    client.exchangeDeclare("customer_events.unrouted", "fanout", true, false)
-        .compose(v -> client.exchangeDeclare("customer_events", "topic", true, false,
-            new JsonObject().put("alternate-exchange", "customer_events.unrouted")))
+    // Declared as any other service would: plain durable topic, no arguments (the service declares it the same way).
+    client.exchangeDeclare("customer_events", "topic", true, false)
         .compose(v -> client.queueDeclare(queue, false, true, true))
         .compose(v -> client.queueBind(queue, "customer_events", "#"))
         .compose(v -> client.basicConsumer(queue, new QueueOptions().setAutoAck(true)))

@@ -107,7 +107,8 @@ public final class GrpcApiVerticle extends VerticleBase {
       HealthService health = HealthService.create(vertx);
       health.register(CustomerServiceGrpcService.SERVICE_NAME, () -> db.ping().map(true).otherwise(false));
       grpc.addService(health);
-      server = vertx.createHttpServer(new HttpServerOptions().setPort(config.grpcPort()).setHost("0.0.0.0"));
+      server = vertx.createHttpServer(new HttpServerOptions().setPort(config.grpcPort()).setHost("0.0.0.0")
+          .setIdleTimeout(config.ops().idleTimeoutSeconds()));
       return server.connectionHandler(GrpcApiVerticle::consolidateFlushes).requestHandler(request -> {
         if (Encodings.admit(request)) {
           grpc.handle(request);

@@ -104,7 +104,7 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getPreferences", details::getPreferences);
           bind(builder, "replacePreferences", details::replacePreferences);
           Router router = builder.createRouter();
-          new OpsRoutes(vertx, db, cache).mount(router);
+          new OpsRoutes(vertx, db, cache, config.ops()).mount(router);
           router.route().failureHandler(HttpErrors::handle);
           for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500, 503}) {
             router.errorHandler(status, HttpErrors::handle);
@@ -113,7 +113,7 @@ public final class HttpApiVerticle extends VerticleBase {
               .setPort(config.httpPort())
               .setHost("0.0.0.0")
               .setCompressionSupported(true)
-              .setMaxHeaderSize(16 * 1024));
+              .setMaxHeaderSize(16 * 1024).setIdleTimeout(config.ops().idleTimeoutSeconds()));
           return server.requestHandler(router).listen();
         });
   }

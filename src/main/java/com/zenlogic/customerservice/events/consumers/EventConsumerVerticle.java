@@ -6,13 +6,20 @@ import com.zenlogic.customerservice.infra.Db;
 import com.zenlogic.customerservice.infra.DbUrl;
 import com.zenlogic.customerservice.infra.DomainException;
 import com.zenlogic.customerservice.infra.ErrorCode;
+import com.zenlogic.customerservice.infra.OpsConfig;
 import com.zenlogic.customerservice.infra.Rabbit;
+import com.zenlogic.customerservice.infra.Text;
+import com.zenlogic.customerservice.infra.Unavailable;
+import com.zenlogic.customerservice.events.EventMetrics;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rabbitmq.QueueOptions;
+import io.vertx.pgclient.PgException;
 import io.vertx.rabbitmq.RabbitMQClient;
+import io.vertx.rabbitmq.RabbitMQConsumer;
 import io.vertx.rabbitmq.RabbitMQMessage;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -31,30 +38,47 @@ import org.slf4j.LoggerFactory;
  * the inbox row (consumer, message id) is written in the same transaction as the effect, and the ack
  * is sent only after that commit.
  *
- * <p>Failures: a message that can never succeed (malformed, no tenant, unknown customer, conflicting
- * retry) goes to the dead-letter queue at once with the reason in x-error-reason; anything else is
- * retried with growing delays and dead-lettered by the broker after MAX_ATTEMPTS deliveries. Either way
- * the messages behind it keep flowing.
+ * <p>Failures: a message that can never succeed goes to the dead-letter queue at once with the reason
+ * in x-error-reason: malformed or unstorable text, a bad amount, no tenant, an unknown customer, a
+ * conflicting retry (any DomainException whose code is not a 5xx), a constraint or data error from
+ * PostgreSQL, or a failure nobody foresaw (retrying a bug only loops). Only a dependency that could
+ * not answer (database or broker unreachable, pool exhausted, serialization failure or deadlock) is
+ * retried with growing delays, first here with the message held (an outage of minutes spends no
+ * delivery), then by requeueing; the broker dead-letters after MAX_ATTEMPTS deliveries. Either way
+ * the messages behind it keep flowing (up to the prefetch).
+ *
+ * <p>The inbox keeps each consumed message id for INBOX_RETENTION_DAYS, then is pruned.
  */
 public abstract class EventConsumerVerticle extends VerticleBase {
   public static final String DEAD_LETTER_EXCHANGE = "customer.dlx";
   static final int MAX_ATTEMPTS = 5;
   private static final int PREFETCH = 20;
-  private static final Set<ErrorCode> PERMANENT = Set.of(ErrorCode.VALIDATION_FAILED, ErrorCode.CUSTOMER_NOT_FOUND,
-      ErrorCode.IDEMPOTENCY_CONFLICT, ErrorCode.CUSTOMER_BLOCKED, ErrorCode.CREDIT_LINE_NOT_FOUND);
+  private static final int MAX_REASON = 500;
+  // About ten minutes of local retries (0.4 s doubling to 30 s) before the broker is asked to redeliver.
+  private static final int LOCAL_ATTEMPTS = 25;
+  private static final long PRUNE_MILLIS = 3_600_000;
+  private static final int PRUNE_BATCH = 5000;
+  private static final String PRUNE = """
+      DELETE FROM inbox WHERE ctid IN (SELECT ctid FROM inbox
+        WHERE consumer = $1 AND processed_at < now() - make_interval(days => $2) LIMIT $3)""";
 
   private final Logger log = LoggerFactory.getLogger(getClass());
   private final DbUrl runtimeDb;
   private final String amqpUrl;
   private final Supplier<CustomerCache> caches;
+  private final OpsConfig ops;
   protected Db db;
   private CustomerCache cache;
   private RabbitMQClient rabbit;
+  private RabbitMQConsumer consumer;
+  private int inFlight;
+  private boolean stopping;
 
-  protected EventConsumerVerticle(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches) {
+  protected EventConsumerVerticle(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches, OpsConfig ops) {
     this.runtimeDb = runtimeDb;
     this.amqpUrl = amqpUrl;
     this.caches = caches;
+    this.ops = ops;
   }
 
   /** The consumer's name in the inbox and logs, e.g. customer_order_consumer. */
@@ -81,7 +105,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    db = Db.create(vertx, runtimeDb, 4);
+    db = Db.create(vertx, runtimeDb, 4, "consumers");
     cache = caches.get();
     prepare();
     rabbit = Rabbit.client(vertx, amqpUrl, name());
@@ -91,7 +115,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
         .onFailure(e -> log.warn("{}: cannot declare its queues: {}", name(), e.toString()))
         .compose(v -> rabbit.basicQos(PREFETCH))
         .compose(v -> rabbit.basicConsumer(queue(), new QueueOptions().setAutoAck(false).setMaxInternalQueueSize(PREFETCH * 2)))
-        .onSuccess(consumer -> consumer.handler(this::onMessage))
+        .onSuccess(this::consume)
         .recover(e -> {
           // The broker may be down at start: the client keeps reconnecting; the consumer starts when it can.
           log.warn("{}: RabbitMQ not reachable yet ({}); will keep trying", name(), e.getMessage());
@@ -105,18 +129,61 @@ public abstract class EventConsumerVerticle extends VerticleBase {
         .compose(v -> declareTopology())
         .compose(v -> rabbit.basicQos(PREFETCH))
         .compose(v -> rabbit.basicConsumer(queue(), new QueueOptions().setAutoAck(false).setMaxInternalQueueSize(PREFETCH * 2)))
-        .onSuccess(consumer -> {
-          consumer.handler(this::onMessage);
+        .onSuccess(c -> {
+          consume(c);
           log.info("{}: consuming {}", name(), queue());
         })
         .onFailure(e -> vertx.setTimer(2000, t -> retryStart()));
   }
 
+  private void consume(RabbitMQConsumer c) {
+    consumer = c;
+    c.handler(this::onMessage);
+    // Soon after start, then hourly: a long-running service must not keep every message id forever.
+    vertx.setTimer(30_000, t -> pruneInbox());
+    vertx.setPeriodic(PRUNE_MILLIS, t -> pruneInbox());
+  }
+
+  /** Stops taking messages, lets the ones being applied commit and ack (up to 5 s), then closes. */
   @Override
   public Future<?> stop() {
-    return (rabbit == null ? Future.succeededFuture() : rabbit.stop())
+    stopping = true;
+    Future<Void> cancelled = consumer == null ? Future.succeededFuture() : consumer.cancel().recover(e -> Future.succeededFuture());
+    return cancelled.compose(v -> drained(System.currentTimeMillis() + 5000))
+        .eventually(() -> rabbit == null ? Future.succeededFuture() : rabbit.stop())
         .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
+  }
+
+  private Future<Void> drained(long deadline) {
+    if (inFlight == 0 || System.currentTimeMillis() > deadline) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> later = Promise.promise();
+    vertx.setTimer(50, t -> drained(deadline).onComplete(later));
+    return later.future();
+  }
+
+  private void pruneInbox() {
+    pruneInbox(db.pool(), name(), ops.inboxRetentionDays())
+        .onSuccess(n -> {
+          if (n > 0) {
+            log.info("{}: pruned {} inbox rows older than {} days", name(), n, ops.inboxRetentionDays());
+          }
+        })
+        .onFailure(e -> log.warn("{}: inbox prune failed: {}", name(), e.toString()));
+  }
+
+  /**
+   * Deletes one consumer's inbox rows older than the retention, across organizations, in bounded
+   * batches; answers how many. A redelivery older than the retention would count again, which is
+   * why the retention is days while a redelivery comes within minutes.
+   */
+  public static Future<Long> pruneInbox(io.vertx.sqlclient.Pool pool, String consumer, int retentionDays) {
+    return pool.withTransaction(conn -> conn.query("SELECT set_config('app.inbox_prune', 'on', true)").execute()
+            .compose(v -> conn.preparedQuery(PRUNE).execute(Tuple.of(consumer, retentionDays, PRUNE_BATCH))))
+        .compose(r -> r.rowCount() == PRUNE_BATCH ? pruneInbox(pool, consumer, retentionDays).map(n -> n + PRUNE_BATCH)
+            : Future.succeededFuture((long) r.rowCount()));
   }
 
   private Future<Void> declareTopology() {
@@ -139,33 +206,99 @@ public abstract class EventConsumerVerticle extends VerticleBase {
 
   private void onMessage(RabbitMQMessage message) {
     long tag = message.envelope().getDeliveryTag();
+    if (stopping) {
+      // Cancelled but already buffered: back to the queue for the next process, untouched.
+      rabbit.basicNack(tag, false, true);
+      return;
+    }
     ConsumedEvent event;
     try {
       event = ConsumedEvent.parse(message.properties().getMessageId(), message.envelope().getRoutingKey(), message.body());
-    } catch (DomainException e) {
-      deadLetter(message, tag, e.getMessage());
+    } catch (RuntimeException e) {
+      deadLetter(message, tag, reason(e));
       return;
     }
+    inFlight++;
+    apply(message, tag, event, 1);
+  }
+
+  /**
+   * One attempt at the message. A transient failure is retried here, with the message still
+   * unacknowledged, so an outage does not spend the queue's delivery limit (nor dead-letter what
+   * arrived during it); after LOCAL_ATTEMPTS it goes back to the broker, which counts a delivery.
+   */
+  private void apply(RabbitMQMessage message, long tag, ConsumedEvent event, int attempt) {
     Caller caller = new Caller(event.organizationId(), "consumer:" + name(), null, Set.of(), event.correlationId());
+    boolean[] duplicate = {false};
     db.withTenant(event.organizationId(), conn -> conn
             .preparedQuery("INSERT INTO inbox (organization_id, consumer, message_id, event_type) VALUES ($1, $2, $3, $4) "
                 + "ON CONFLICT DO NOTHING RETURNING 1")
             .execute(Tuple.of(event.organizationId(), name(), event.messageId(), event.eventType()))
             // A message already in the inbox was applied before: a redelivery changes nothing.
-            .compose(rows -> rows.size() == 0 ? Future.<UUID>succeededFuture() : apply(conn, caller, event)))
-        .compose(customer -> customer == null ? Future.succeededFuture() : cache.invalidate(event.organizationId(), customer))
-        .onSuccess(v -> rabbit.basicAck(tag, false))
+            .compose(rows -> {
+              duplicate[0] = rows.size() == 0;
+              return duplicate[0] ? Future.<UUID>succeededFuture() : apply(conn, caller, event);
+            }))
+        .compose(customer -> customer == null ? Future.succeededFuture()
+            // Committed already: a cache outage must not make the message count as failed.
+            : cache.invalidate(event.organizationId(), customer).recover(e -> Future.succeededFuture()))
+        .onSuccess(v -> {
+          EventMetrics.consumed(name(), duplicate[0] ? EventMetrics.DUPLICATE : EventMetrics.APPLIED);
+          rabbit.basicAck(tag, false);
+          inFlight--;
+        })
         .onFailure(e -> {
-          if (e instanceof DomainException d && PERMANENT.contains(d.code())) {
-            deadLetter(message, tag, d.getMessage());
-          } else {
+          if (!isTransient(e)) {
+            deadLetter(message, tag, reason(e));
+            inFlight--;
+          } else if (stopping || attempt >= LOCAL_ATTEMPTS) {
             retryLater(message, tag, e);
+            inFlight--;
+          } else {
+            EventMetrics.consumed(name(), EventMetrics.RETRIED);
+            long delay = Math.min(30_000, 200L << Math.min(attempt, 8));
+            log.warn("{}: attempt {} of message {} failed, retrying in {} ms: {}", name(), attempt, event.messageId(), delay,
+                e.toString());
+            vertx.setTimer(delay, t -> apply(message, tag, event, attempt + 1));
           }
         });
   }
 
-  /** Transient trouble: requeue after a growing delay; the broker dead-letters after MAX_ATTEMPTS deliveries. */
+  /**
+   * Worth retrying: the failure says a dependency could not answer now, not that the message is wrong.
+   * PostgreSQL classes 08 (connection), 40 (serialization, deadlock), 53 (resources), 57 (operator
+   * intervention: shutdown, cancel), 58 (system) and lock timeouts; our own SERVICE_UNAVAILABLE.
+   */
+  static boolean isTransient(Throwable e) {
+    if (e instanceof DomainException d) {
+      return d.code().httpStatus() >= 500 && d.code() != ErrorCode.INTERNAL;
+    }
+    if (e instanceof PgException pg) {
+      String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+      return state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57")
+          || state.startsWith("58") || state.equals("55P03");
+    }
+    return Unavailable.isDependencyFailure(e) || e instanceof java.io.IOException
+        || e.getClass().getSimpleName().contains("Closed");
+  }
+
+  /** The x-error-reason of a permanent failure: the domain message, else what failed (never the offending value). */
+  static String reason(Throwable e) {
+    String text;
+    if (e instanceof DomainException d) {
+      text = d.getMessage();
+    } else if (e instanceof PgException pg) {
+      text = "database refused the change (SQLSTATE " + pg.getSqlState() + "): " + pg.getErrorMessage();
+    } else {
+      text = "unexpected failure: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+    String clean = Text.problem(text) == null ? text : text.replace('\u0000', '?');
+    return clean.length() > MAX_REASON ? clean.substring(0, MAX_REASON) : clean;
+  }
+
+  /** Transient trouble that outlasted the local attempts: requeue after a delay; the broker dead-letters after MAX_ATTEMPTS deliveries. */
   private void retryLater(RabbitMQMessage message, long tag, Throwable cause) {
+    EventMetrics.consumed(name(), EventMetrics.RETRIED);
     Object count = message.properties().getHeaders() == null ? null : message.properties().getHeaders().get("x-delivery-count");
     int attempt = count instanceof Number n ? n.intValue() + 1 : 1;
     long delay = Math.min(10_000, 200L << Math.min(attempt, 6));
@@ -175,7 +308,9 @@ public abstract class EventConsumerVerticle extends VerticleBase {
   }
 
   private void deadLetter(RabbitMQMessage message, long tag, String reason) {
-    log.warn("{}: dead-lettering message {}: {}", name(), message.properties().getMessageId(), reason);
+    EventMetrics.consumed(name(), EventMetrics.DEAD_LETTERED);
+    String id = message.properties().getMessageId();
+    log.warn("{}: dead-lettering message {}: {}", name(), id == null || Text.problem(id) != null ? "(unreadable id)" : id, reason);
     Map<String, Object> headers = new HashMap<>();
     if (message.properties().getHeaders() != null) {
       headers.putAll(message.properties().getHeaders());

@@ -5,6 +5,7 @@ import com.zenlogic.customerservice.credit.CreditService;
 import com.zenlogic.customerservice.customer.CustomerChangeListener;
 import com.zenlogic.customerservice.infra.Caller;
 import com.zenlogic.customerservice.infra.DbUrl;
+import com.zenlogic.customerservice.infra.OpsConfig;
 import com.zenlogic.customerservice.infra.Decimals;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
 import io.vertx.core.Future;
@@ -21,8 +22,8 @@ import java.util.function.Supplier;
 public final class PaymentEventsConsumer extends EventConsumerVerticle {
   private CreditService credit;
 
-  public PaymentEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches) {
-    super(runtimeDb, amqpUrl, caches);
+  public PaymentEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches, OpsConfig ops) {
+    super(runtimeDb, amqpUrl, caches, ops);
   }
 
   @Override

@@ -3,6 +3,7 @@ package com.zenlogic.customerservice.events.consumers;
 import com.zenlogic.customerservice.customer.CustomerChangeListener;
 import com.zenlogic.customerservice.infra.Caller;
 import com.zenlogic.customerservice.infra.DbUrl;
+import com.zenlogic.customerservice.infra.OpsConfig;
 import com.zenlogic.customerservice.infra.DomainException;
 import com.zenlogic.customerservice.infra.Decimals;
 import com.zenlogic.customerservice.infra.cache.CustomerCache;
@@ -31,8 +32,8 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
   private final com.zenlogic.customerservice.segmentation.SegmentPolicy policy;
 
   public PosEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches,
-                com.zenlogic.customerservice.segmentation.SegmentPolicy policy) {
-    super(runtimeDb, amqpUrl, caches);
+                com.zenlogic.customerservice.segmentation.SegmentPolicy policy, OpsConfig ops) {
+    super(runtimeDb, amqpUrl, caches, ops);
     this.policy = policy;
   }
 
@@ -89,7 +90,7 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
     } catch (java.time.format.DateTimeParseException e) {
       throw DomainException.invalid("occurred_at", "must be an ISO-8601 instant");
     }
-    String local = event.data().getString("local_id");
+    String local = optional(event.data(), "data.local_id", "local_id");
     return new Purchase(customer, source, reference, amount, at, local,
         items.isEmpty() ? null : items.stream().mapToInt(LoyaltyMessages.Item::quantity).sum());
   }
@@ -101,11 +102,29 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
       for (Object o : array) {
         if (o instanceof JsonObject i) {
           Object qty = i.getValue("quantity");
+          // Bounded before the cast: a quantity of 1e300 must not wrap around into a plausible count.
+          if (qty != null && (!(qty instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() <= 100_000))) {
+            throw DomainException.invalid("data.items.quantity", "must be a number from 0 to 100000");
+          }
           int quantity = qty instanceof Number n ? (int) Math.floor(n.doubleValue()) : 1;
-          items.add(new LoyaltyMessages.Item(i.getString("product_id", i.getString("variant_id")), i.getString("category"), quantity));
+          String product = optional(i, "data.items.product_id", "product_id");
+          items.add(new LoyaltyMessages.Item(product != null ? product : optional(i, "data.items.variant_id", "variant_id"),
+              optional(i, "data.items.category", "category"), quantity));
         }
       }
     }
     return items;
+  }
+
+  /** An optional text field: absent, a string (at most 200 characters), or a permanent failure naming it. */
+  static String optional(JsonObject json, String path, String field) {
+    Object v = json.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof String s) || s.length() > 200) {
+      throw DomainException.invalid(path, "must be a string of at most 200 characters");
+    }
+    return s;
   }
 }
