@@ -6,6 +6,8 @@ import java.util.UUID;
 /** Identifier helpers: time-ordered UUIDv7 for new rows, strict parsing of caller-supplied ids. */
 public final class Ids {
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final java.util.regex.Pattern CANONICAL =
+      java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private Ids() {}
 
@@ -26,13 +28,10 @@ public final class Ids {
     if (value == null || value.isEmpty()) {
       throw DomainException.invalid(field, "is required");
     }
-    if (value.length() != 36) {
+    // UUID.fromString alone takes signs and short groups ("+0000000-0-…"): check the shape first.
+    if (!CANONICAL.matcher(value).matches()) {
       throw DomainException.invalid(field, "must be a UUID");
     }
-    try {
-      return UUID.fromString(value);
-    } catch (IllegalArgumentException e) {
-      throw DomainException.invalid(field, "must be a UUID");
-    }
+    return UUID.fromString(value);
   }
 }
