@@ -1,14 +1,14 @@
 package com.zenlogic.customerservice;
 
-import com.zenlogic.customerservice.infra.AppConfig;
-import com.zenlogic.customerservice.infra.Auth;
-import com.zenlogic.customerservice.infra.ConfigException;
-import com.zenlogic.customerservice.infra.ConfigLoader;
-import com.zenlogic.customerservice.infra.DbUrl;
-import com.zenlogic.customerservice.infra.DevDefaults;
-import com.zenlogic.customerservice.infra.DevToken;
-import com.zenlogic.customerservice.infra.EmbeddedDatabase;
-import com.zenlogic.customerservice.infra.Metrics;
+import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.platform.auth.Auth;
+import com.zenlogic.customerservice.platform.config.ConfigException;
+import com.zenlogic.customerservice.platform.config.ConfigLoader;
+import com.zenlogic.customerservice.platform.db.DbUrl;
+import com.zenlogic.customerservice.platform.config.DevDefaults;
+import com.zenlogic.customerservice.platform.auth.DevToken;
+import com.zenlogic.customerservice.platform.db.EmbeddedDatabase;
+import com.zenlogic.customerservice.platform.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

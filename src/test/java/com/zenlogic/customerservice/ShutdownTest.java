@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zenlogic.customerservice.infra.AppConfig;
-import com.zenlogic.customerservice.infra.Auth;
-import com.zenlogic.customerservice.infra.Metrics;
+import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.platform.auth.Auth;
+import com.zenlogic.customerservice.platform.metrics.Metrics;
 import com.zenlogic.customerservice.support.Http;
 import com.zenlogic.customerservice.support.TestApp;
 import com.zenlogic.customerservice.support.TestDatabase;

@@ -1,7 +1,7 @@
 package com.zenlogic.customerservice.credit;
 
-import com.zenlogic.customerservice.infra.Bus;
-import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.platform.bus.Bus;
+import com.zenlogic.customerservice.platform.auth.Caller;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,9 +1,9 @@
 package com.zenlogic.customerservice.credit;
 
-import com.zenlogic.customerservice.infra.Bus;
-import com.zenlogic.customerservice.infra.Db;
-import com.zenlogic.customerservice.infra.DbUrl;
-import com.zenlogic.customerservice.infra.cache.CustomerCache;
+import com.zenlogic.customerservice.platform.bus.Bus;
+import com.zenlogic.customerservice.platform.db.Db;
+import com.zenlogic.customerservice.platform.db.DbUrl;
+import com.zenlogic.customerservice.platform.cache.CustomerCache;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;

@@ -1,7 +1,7 @@
 package com.zenlogic.customerservice.customer;
 
-import com.zenlogic.customerservice.infra.Metrics;
-import com.zenlogic.customerservice.infra.Unavailable;
+import com.zenlogic.customerservice.platform.metrics.Metrics;
+import com.zenlogic.customerservice.platform.errors.Unavailable;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

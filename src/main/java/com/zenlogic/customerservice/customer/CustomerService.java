@@ -1,11 +1,11 @@
 package com.zenlogic.customerservice.customer;
 
-import com.zenlogic.customerservice.events.Outbox;
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.Db;
-import com.zenlogic.customerservice.infra.DomainException;
-import com.zenlogic.customerservice.infra.ErrorCode;
-import com.zenlogic.customerservice.infra.Ids;
+import com.zenlogic.customerservice.platform.outbox.Outbox;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.db.Db;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.errors.ErrorCode;
+import com.zenlogic.customerservice.platform.values.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;

@@ -1,6 +1,6 @@
 package com.zenlogic.customerservice.customer;
 
-import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.platform.errors.DomainException;
 
 /** Blocked customers stay visible but may not buy on credit or redeem; deleted ones are hidden. */
 public enum CustomerStatus {

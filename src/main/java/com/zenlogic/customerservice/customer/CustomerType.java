@@ -1,6 +1,6 @@
 package com.zenlogic.customerservice.customer;
 
-import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.platform.errors.DomainException;
 
 /** A person buys for themselves (B2C); a company buys on account (B2B). */
 public enum CustomerType {

@@ -1,6 +1,6 @@
 package com.zenlogic.customerservice.customer;
 
-import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.platform.errors.DomainException;
 import java.util.List;
 
 /** A checkout lookup key, normalised the way stored customers were, so any spelling finds them. */

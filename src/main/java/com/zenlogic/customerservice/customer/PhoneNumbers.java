@@ -3,7 +3,7 @@ package com.zenlogic.customerservice.customer;
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
-import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.platform.errors.DomainException;
 
 /** Phones are stored and matched in E.164, so "+56 9 4123 4567" and "941234567" are the same customer. */
 public final class PhoneNumbers {

@@ -1,7 +1,7 @@
 package com.zenlogic.customerservice.customer;
 
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.errors.DomainException;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.LinkedHashMap;

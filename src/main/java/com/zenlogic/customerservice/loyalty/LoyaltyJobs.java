@@ -1,7 +1,7 @@
 package com.zenlogic.customerservice.loyalty;
 
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.DbUrl;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.db.DbUrl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;

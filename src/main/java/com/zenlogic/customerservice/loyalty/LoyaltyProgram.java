@@ -1,6 +1,6 @@
 package com.zenlogic.customerservice.loyalty;
 
-import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.platform.errors.DomainException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Comparator;

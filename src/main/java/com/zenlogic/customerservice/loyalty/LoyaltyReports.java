@@ -1,7 +1,7 @@
 package com.zenlogic.customerservice.loyalty;
 
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.Db;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages.Bucket;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages.Liability;
 import io.vertx.core.Future;

@@ -1,11 +1,11 @@
 package com.zenlogic.customerservice.loyalty;
 
 import com.zenlogic.customerservice.customer.CustomerChangeListener;
-import com.zenlogic.customerservice.events.Outbox;
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.Db;
-import com.zenlogic.customerservice.infra.DomainException;
-import com.zenlogic.customerservice.infra.ErrorCode;
+import com.zenlogic.customerservice.platform.outbox.Outbox;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.db.Db;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages.AccountView;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages.AdjustResult;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages.EarnResult;

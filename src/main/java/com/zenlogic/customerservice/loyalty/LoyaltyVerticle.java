@@ -1,9 +1,9 @@
 package com.zenlogic.customerservice.loyalty;
 
-import com.zenlogic.customerservice.infra.Bus;
-import com.zenlogic.customerservice.infra.Db;
-import com.zenlogic.customerservice.infra.DbUrl;
-import com.zenlogic.customerservice.infra.cache.CustomerCache;
+import com.zenlogic.customerservice.platform.bus.Bus;
+import com.zenlogic.customerservice.platform.db.Db;
+import com.zenlogic.customerservice.platform.db.DbUrl;
+import com.zenlogic.customerservice.platform.cache.CustomerCache;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages.CreatePunchProgram;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages.CustomerQuery;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages.LiabilityQuery;

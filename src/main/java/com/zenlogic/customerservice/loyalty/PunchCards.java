@@ -1,9 +1,9 @@
 package com.zenlogic.customerservice.loyalty;
 
-import com.zenlogic.customerservice.events.Outbox;
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.DomainException;
-import com.zenlogic.customerservice.infra.ErrorCode;
+import com.zenlogic.customerservice.platform.outbox.Outbox;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages.Item;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages.PunchCard;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages.PunchProgram;

@@ -1,6 +1,6 @@
 package com.zenlogic.customerservice.segmentation;
 
-import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.segmentation.orders.v1.GetOrdersByCustomerRequest;
 import com.zenlogic.customerservice.segmentation.orders.v1.Order;
 import com.zenlogic.customerservice.segmentation.orders.v1.OrderServiceGrpcClient;
@@ -39,7 +39,7 @@ public final class OrderServiceClient {
   public OrderServiceClient(Vertx vertx, String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     if (colon < 1) {
-      throw new com.zenlogic.customerservice.infra.ConfigException("ORDER_SERVICE_GRPC", "must be host:port, got '" + hostPort + "'");
+      throw new com.zenlogic.customerservice.platform.config.ConfigException("ORDER_SERVICE_GRPC", "must be host:port, got '" + hostPort + "'");
     }
     this.address = SocketAddress.inetSocketAddress(Integer.parseInt(hostPort.substring(colon + 1)), hostPort.substring(0, colon));
     this.client = GrpcClient.client(vertx);

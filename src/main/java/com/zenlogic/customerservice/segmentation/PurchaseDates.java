@@ -1,6 +1,6 @@
 package com.zenlogic.customerservice.segmentation;
 
-import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.platform.errors.DomainException;
 import java.time.Duration;
 import java.time.Instant;
 

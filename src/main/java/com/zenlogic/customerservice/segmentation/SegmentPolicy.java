@@ -1,6 +1,6 @@
 package com.zenlogic.customerservice.segmentation;
 
-import com.zenlogic.customerservice.infra.ConfigException;
+import com.zenlogic.customerservice.platform.config.ConfigException;
 
 /**
  * The tunable parts of segmentation (RFM_WINDOW_DAYS, VIP_TOP_SHARE, VIP_PLATINUM, CHURN_*):

@@ -1,7 +1,7 @@
 package com.zenlogic.customerservice.segmentation;
 
-import com.zenlogic.customerservice.infra.Bus;
-import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.platform.bus.Bus;
+import com.zenlogic.customerservice.platform.auth.Caller;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;

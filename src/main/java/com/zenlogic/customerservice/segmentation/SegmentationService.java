@@ -1,9 +1,9 @@
 package com.zenlogic.customerservice.segmentation;
 
-import com.zenlogic.customerservice.events.Outbox;
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.Db;
-import com.zenlogic.customerservice.infra.ErrorCode;
+import com.zenlogic.customerservice.platform.outbox.Outbox;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.db.Db;
+import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
@@ -167,7 +167,7 @@ public final class SegmentationService {
 
   public Future<java.util.List<JsonObject>> segmentCustomers(Caller caller, String segment, UUID after, int limit) {
     if (!SegmentRules.SEGMENTS.contains(segment)) {
-      throw com.zenlogic.customerservice.infra.DomainException.invalid("segment", "must be one of " + SegmentRules.SEGMENTS);
+      throw com.zenlogic.customerservice.platform.errors.DomainException.invalid("segment", "must be one of " + SegmentRules.SEGMENTS);
     }
     return db.withTenant(caller.organizationId(), conn -> repo.segmentPage(conn, caller.organizationId(), segment, after, limit));
   }

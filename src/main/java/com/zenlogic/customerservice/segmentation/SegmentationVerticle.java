@@ -1,9 +1,9 @@
 package com.zenlogic.customerservice.segmentation;
 
-import com.zenlogic.customerservice.infra.Bus;
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.Db;
-import com.zenlogic.customerservice.infra.DbUrl;
+import com.zenlogic.customerservice.platform.bus.Bus;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.db.Db;
+import com.zenlogic.customerservice.platform.db.DbUrl;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
@@ -82,8 +82,8 @@ public final class SegmentationVerticle extends VerticleBase {
         .compose(list -> segments.recordPurchases(q.caller(), list))
         .map(false)
         .recover(e -> {
-          if (e instanceof com.zenlogic.customerservice.infra.DomainException d
-              && d.code() == com.zenlogic.customerservice.infra.ErrorCode.CUSTOMER_NOT_FOUND) {
+          if (e instanceof com.zenlogic.customerservice.platform.errors.DomainException d
+              && d.code() == com.zenlogic.customerservice.platform.errors.ErrorCode.CUSTOMER_NOT_FOUND) {
             return Future.failedFuture(e);
           }
           LOG.debug("History backfill unavailable: {}", e.toString());

@@ -3,7 +3,7 @@ package com.zenlogic.customerservice.customer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.platform.errors.DomainException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package com.zenlogic.customerservice.ledger;
 
 import com.zenlogic.customerservice.credit.CreditMessages;
-import com.zenlogic.customerservice.infra.ErrorCode;
+import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;

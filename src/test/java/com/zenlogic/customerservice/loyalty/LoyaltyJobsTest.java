@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zenlogic.customerservice.customer.CustomerChangeListener;
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.Db;
-import com.zenlogic.customerservice.infra.DbUrl;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.db.Db;
+import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.support.Http;
 import com.zenlogic.customerservice.support.MutableClock;
 import com.zenlogic.customerservice.support.TestApp;

@@ -3,7 +3,7 @@ package com.zenlogic.customerservice.loyalty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zenlogic.customerservice.infra.Bus;
+import com.zenlogic.customerservice.platform.bus.Bus;
 import java.math.BigDecimal;
 import java.util.List;
 import net.jqwik.api.Example;

@@ -1,9 +1,9 @@
 package com.zenlogic.customerservice.support;
 
 import com.zenlogic.customerservice.CustomerServiceApp;
-import com.zenlogic.customerservice.infra.AppConfig;
-import com.zenlogic.customerservice.infra.Auth;
-import com.zenlogic.customerservice.infra.Metrics;
+import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.platform.auth.Auth;
+import com.zenlogic.customerservice.platform.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

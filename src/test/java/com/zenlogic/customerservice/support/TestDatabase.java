@@ -1,6 +1,6 @@
 package com.zenlogic.customerservice.support;
 
-import com.zenlogic.customerservice.infra.DbUrl;
+import com.zenlogic.customerservice.platform.db.DbUrl;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

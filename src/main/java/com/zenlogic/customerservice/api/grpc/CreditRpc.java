@@ -8,10 +8,10 @@ import com.zenlogic.customerservice.api.grpc.v1.ReleaseCreditRequest;
 import com.zenlogic.customerservice.api.grpc.v1.UseCreditRequest;
 import com.zenlogic.customerservice.api.grpc.v1.UseCreditResponse;
 import com.zenlogic.customerservice.credit.CreditMessages;
-import com.zenlogic.customerservice.infra.Bus;
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.Decimals;
-import com.zenlogic.customerservice.infra.Ids;
+import com.zenlogic.customerservice.platform.bus.Bus;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.values.Decimals;
+import com.zenlogic.customerservice.platform.values.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 

@@ -1,8 +1,8 @@
 package com.zenlogic.customerservice.api.grpc;
 
-import com.zenlogic.customerservice.infra.DomainException;
-import com.zenlogic.customerservice.infra.ErrorCode;
-import com.zenlogic.customerservice.infra.Unavailable;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.errors.ErrorCode;
+import com.zenlogic.customerservice.platform.errors.Unavailable;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.StatusException;
 import org.slf4j.Logger;

@@ -2,8 +2,8 @@ package com.zenlogic.customerservice.api.grpc;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import com.zenlogic.customerservice.infra.DomainException;
-import com.zenlogic.customerservice.infra.Text;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.values.Text;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcMessageDecoder;

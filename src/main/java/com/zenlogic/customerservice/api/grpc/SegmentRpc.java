@@ -2,9 +2,9 @@ package com.zenlogic.customerservice.api.grpc;
 
 import com.zenlogic.customerservice.api.grpc.v1.GetSegmentRequest;
 import com.zenlogic.customerservice.api.grpc.v1.GetSegmentResponse;
-import com.zenlogic.customerservice.infra.Bus;
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.Ids;
+import com.zenlogic.customerservice.platform.bus.Bus;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.values.Ids;
 import com.zenlogic.customerservice.segmentation.SegmentationMessages;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

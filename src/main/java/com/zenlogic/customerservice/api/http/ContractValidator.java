@@ -1,7 +1,7 @@
 package com.zenlogic.customerservice.api.http;
 
-import com.zenlogic.customerservice.infra.DomainException;
-import com.zenlogic.customerservice.infra.Text;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.values.Text;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

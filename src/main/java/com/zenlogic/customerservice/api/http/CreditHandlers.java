@@ -1,9 +1,9 @@
 package com.zenlogic.customerservice.api.http;
 
-import com.zenlogic.customerservice.infra.Decimals;
+import com.zenlogic.customerservice.platform.values.Decimals;
 import com.zenlogic.customerservice.credit.CreditMessages;
-import com.zenlogic.customerservice.infra.Bus;
-import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.platform.bus.Bus;
+import com.zenlogic.customerservice.platform.auth.Caller;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

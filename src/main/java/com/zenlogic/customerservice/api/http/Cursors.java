@@ -1,9 +1,9 @@
 package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.customer.CustomerQuery;
-import com.zenlogic.customerservice.infra.DomainException;
-import com.zenlogic.customerservice.infra.Ids;
-import com.zenlogic.customerservice.infra.Text;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.values.Ids;
+import com.zenlogic.customerservice.platform.values.Text;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package com.zenlogic.customerservice.api.http;
 import com.zenlogic.customerservice.customer.CustomerProfile;
 import com.zenlogic.customerservice.customer.CustomerStatus;
 import com.zenlogic.customerservice.customer.CustomerType;
-import com.zenlogic.customerservice.infra.DomainException;
+import com.zenlogic.customerservice.platform.errors.DomainException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.LocalDate;

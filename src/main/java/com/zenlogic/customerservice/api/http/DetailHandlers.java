@@ -4,7 +4,7 @@ import com.zenlogic.customerservice.customer.Address;
 import com.zenlogic.customerservice.customer.AddressBook;
 import com.zenlogic.customerservice.customer.PreferenceService;
 import com.zenlogic.customerservice.customer.Preferences;
-import com.zenlogic.customerservice.infra.Caller;
+import com.zenlogic.customerservice.platform.auth.Caller;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

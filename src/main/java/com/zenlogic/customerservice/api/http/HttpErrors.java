@@ -1,7 +1,7 @@
 package com.zenlogic.customerservice.api.http;
 
-import com.zenlogic.customerservice.infra.DomainException;
-import com.zenlogic.customerservice.infra.ErrorCode;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -38,11 +38,11 @@ final class HttpErrors {
       send(ctx, e.code(), e.getMessage(), e.field());
     } else if (failure instanceof ValidatorException e) {
       validation(ctx, e);
-    } else if (failure instanceof com.zenlogic.customerservice.infra.Unavailable e) {
+    } else if (failure instanceof com.zenlogic.customerservice.platform.errors.Unavailable e) {
       send(ctx, ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.SERVICE_UNAVAILABLE.format(), null);
     } else if (failure == null || ctx.statusCode() != 500 && ctx.statusCode() > 0) {
       byStatus(ctx, ctx.statusCode());
-    } else if (com.zenlogic.customerservice.infra.Unavailable.isDependencyFailure(failure)) {
+    } else if (com.zenlogic.customerservice.platform.errors.Unavailable.isDependencyFailure(failure)) {
       LOG.warn("Dependency unavailable on {} {} [{}]: {}", ctx.request().method(), ctx.request().path(),
           ctx.get(Requests.CORRELATION_ID), failure.toString());
       send(ctx, ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.SERVICE_UNAVAILABLE.format(), null);

@@ -1,12 +1,12 @@
 package com.zenlogic.customerservice.api.http;
 
-import com.zenlogic.customerservice.events.Outbox;
-import com.zenlogic.customerservice.infra.Db;
-import com.zenlogic.customerservice.infra.DomainException;
-import com.zenlogic.customerservice.infra.ErrorCode;
-import com.zenlogic.customerservice.infra.Ids;
-import com.zenlogic.customerservice.infra.OpsConfig;
-import com.zenlogic.customerservice.infra.cache.CustomerCache;
+import com.zenlogic.customerservice.platform.outbox.Outbox;
+import com.zenlogic.customerservice.platform.db.Db;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.errors.ErrorCode;
+import com.zenlogic.customerservice.platform.values.Ids;
+import com.zenlogic.customerservice.platform.config.OpsConfig;
+import com.zenlogic.customerservice.platform.cache.CustomerCache;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;

@@ -1,10 +1,10 @@
 package com.zenlogic.customerservice.api.http;
 
-import com.zenlogic.customerservice.infra.Auth;
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.DomainException;
-import com.zenlogic.customerservice.infra.ErrorCode;
-import com.zenlogic.customerservice.infra.Ids;
+import com.zenlogic.customerservice.platform.auth.Auth;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.errors.ErrorCode;
+import com.zenlogic.customerservice.platform.values.Ids;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -74,7 +74,7 @@ final class Requests {
   static java.time.Instant[] period(RoutingContext ctx) {
     java.time.Instant to = instant(ctx, "to", java.time.Instant.now());
     java.time.Instant from = instant(ctx, "from", to.minus(30, java.time.temporal.ChronoUnit.DAYS));
-    com.zenlogic.customerservice.infra.Periods.check(from, to);
+    com.zenlogic.customerservice.platform.values.Periods.check(from, to);
     return new java.time.Instant[] {from, to};
   }
 

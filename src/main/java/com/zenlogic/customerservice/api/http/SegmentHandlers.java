@@ -1,8 +1,8 @@
 package com.zenlogic.customerservice.api.http;
 
-import com.zenlogic.customerservice.infra.Bus;
-import com.zenlogic.customerservice.infra.Caller;
-import com.zenlogic.customerservice.infra.Decimals;
+import com.zenlogic.customerservice.platform.bus.Bus;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.values.Decimals;
 import com.zenlogic.customerservice.segmentation.Purchase;
 import com.zenlogic.customerservice.segmentation.PurchaseDates;
 import com.zenlogic.customerservice.segmentation.SegmentationMessages;

@@ -1,0 +1,334 @@
+package com.zenlogic.customerservice.consumers;
+
+import com.rabbitmq.client.AMQP;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.db.Db;
+import com.zenlogic.customerservice.platform.db.DbUrl;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.errors.ErrorCode;
+import com.zenlogic.customerservice.platform.config.OpsConfig;
+import com.zenlogic.customerservice.platform.amqp.Rabbit;
+import com.zenlogic.customerservice.platform.values.Text;
+import com.zenlogic.customerservice.platform.errors.Unavailable;
+import com.zenlogic.customerservice.platform.outbox.EventMetrics;
+import com.zenlogic.customerservice.platform.cache.CustomerCache;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rabbitmq.QueueOptions;
+import io.vertx.pgclient.PgException;
+import io.vertx.rabbitmq.RabbitMQClient;
+import io.vertx.rabbitmq.RabbitMQConsumer;
+import io.vertx.rabbitmq.RabbitMQMessage;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One RabbitMQ consumer (seed 004 CONSUMER_CONFIG): declares its exchange, quorum queue and
+ * bindings, takes messages with manual acks and a bounded prefetch, and applies each one at most once:
+ * the inbox row (consumer, message id) is written in the same transaction as the effect, and the ack
+ * is sent only after that commit.
+ *
+ * <p>Failures: a message that can never succeed goes to the dead-letter queue at once with the reason
+ * in x-error-reason: malformed or unstorable text, a bad amount, no tenant, an unknown customer, a
+ * conflicting retry (any DomainException whose code is not a 5xx), a constraint or data error from
+ * PostgreSQL, or a failure nobody foresaw (retrying a bug only loops). Only a dependency that could
+ * not answer (database or broker unreachable, pool exhausted, serialization failure or deadlock) is
+ * retried with growing delays, first here with the message held (an outage of minutes spends no
+ * delivery), then by requeueing; the broker dead-letters after MAX_ATTEMPTS deliveries. Either way
+ * the messages behind it keep flowing (up to the prefetch).
+ *
+ * <p>The inbox keeps each consumed message id for INBOX_RETENTION_DAYS, then is pruned.
+ */
+public abstract class EventConsumerVerticle extends VerticleBase {
+  public static final String DEAD_LETTER_EXCHANGE = "customer.dlx";
+  static final int MAX_ATTEMPTS = 5;
+  private static final int PREFETCH = 20;
+  private static final int MAX_REASON = 500;
+  // About ten minutes of local retries (0.4 s doubling to 30 s) before the broker is asked to redeliver.
+  private static final int LOCAL_ATTEMPTS = 25;
+  private static final long PRUNE_MILLIS = 3_600_000;
+  private static final int PRUNE_BATCH = 5000;
+  private static final String PRUNE = """
+      DELETE FROM inbox WHERE ctid IN (SELECT ctid FROM inbox
+        WHERE consumer = $1 AND processed_at < now() - make_interval(days => $2) LIMIT $3)""";
+
+  private final Logger log = LoggerFactory.getLogger(getClass());
+  private final DbUrl runtimeDb;
+  private final String amqpUrl;
+  private final Supplier<CustomerCache> caches;
+  private final OpsConfig ops;
+  protected Db db;
+  private CustomerCache cache;
+  private RabbitMQClient rabbit;
+  private RabbitMQConsumer consumer;
+  private int inFlight;
+  private boolean stopping;
+
+  protected EventConsumerVerticle(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches, OpsConfig ops) {
+    this.runtimeDb = runtimeDb;
+    this.amqpUrl = amqpUrl;
+    this.caches = caches;
+    this.ops = ops;
+  }
+
+  /** The consumer's name in the inbox and logs, e.g. customer_order_consumer. */
+  protected abstract String name();
+
+  protected abstract String exchange();
+
+  protected abstract String queue();
+
+  protected abstract List<String> routingKeys();
+
+  /**
+   * Applies the event inside the tenant transaction that also holds the inbox row; answers the
+   * customer whose cached view changed, or null.
+   */
+  protected abstract Future<UUID> apply(SqlConnection conn, Caller caller, ConsumedEvent event);
+
+  /** Services the handlers use, built once the verticle has its database. */
+  protected abstract void prepare();
+
+  public static String deadLetterQueue(String queue) {
+    return queue + ".dead";
+  }
+
+  @Override
+  public Future<?> start() {
+    db = Db.create(vertx, runtimeDb, 4, "consumers");
+    cache = caches.get();
+    prepare();
+    rabbit = Rabbit.client(vertx, amqpUrl, name());
+    rabbit.addConnectionEstablishedCallback(promise -> declareTopology().onComplete(promise));
+    return rabbit.start()
+        .compose(v -> declareTopology())
+        .onFailure(e -> log.warn("{}: cannot declare its queues: {}", name(), e.toString()))
+        .compose(v -> rabbit.basicQos(PREFETCH))
+        .compose(v -> rabbit.basicConsumer(queue(), new QueueOptions().setAutoAck(false).setMaxInternalQueueSize(PREFETCH * 2)))
+        .onSuccess(this::consume)
+        .recover(e -> {
+          // The broker may be down at start: the client keeps reconnecting; the consumer starts when it can.
+          log.warn("{}: RabbitMQ not reachable yet ({}); will keep trying", name(), e.getMessage());
+          vertx.setTimer(2000, t -> retryStart());
+          return Future.succeededFuture();
+        });
+  }
+
+  private void retryStart() {
+    rabbit.restartConnect(0)
+        .compose(v -> declareTopology())
+        .compose(v -> rabbit.basicQos(PREFETCH))
+        .compose(v -> rabbit.basicConsumer(queue(), new QueueOptions().setAutoAck(false).setMaxInternalQueueSize(PREFETCH * 2)))
+        .onSuccess(c -> {
+          consume(c);
+          log.info("{}: consuming {}", name(), queue());
+        })
+        .onFailure(e -> vertx.setTimer(2000, t -> retryStart()));
+  }
+
+  private void consume(RabbitMQConsumer c) {
+    consumer = c;
+    c.handler(this::onMessage);
+    // Soon after start, then hourly: a long-running service must not keep every message id forever.
+    vertx.setTimer(30_000, t -> pruneInbox());
+    vertx.setPeriodic(PRUNE_MILLIS, t -> pruneInbox());
+  }
+
+  /** Stops taking messages, lets the ones being applied commit and ack (up to 5 s), then closes. */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    Future<Void> cancelled = consumer == null ? Future.succeededFuture() : consumer.cancel().recover(e -> Future.succeededFuture());
+    return cancelled.compose(v -> drained(System.currentTimeMillis() + 5000))
+        .eventually(() -> rabbit == null ? Future.succeededFuture() : rabbit.stop())
+        .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
+        .eventually(() -> db == null ? Future.succeededFuture() : db.close());
+  }
+
+  private Future<Void> drained(long deadline) {
+    if (inFlight == 0 || System.currentTimeMillis() > deadline) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> later = Promise.promise();
+    vertx.setTimer(50, t -> drained(deadline).onComplete(later));
+    return later.future();
+  }
+
+  private void pruneInbox() {
+    pruneInbox(db.pool(), name(), ops.inboxRetentionDays())
+        .onSuccess(n -> {
+          if (n > 0) {
+            log.info("{}: pruned {} inbox rows older than {} days", name(), n, ops.inboxRetentionDays());
+          }
+        })
+        .onFailure(e -> log.warn("{}: inbox prune failed: {}", name(), e.toString()));
+  }
+
+  /**
+   * Deletes one consumer's inbox rows older than the retention, across organizations, in bounded
+   * batches; answers how many. A redelivery older than the retention would count again, which is
+   * why the retention is days while a redelivery comes within minutes.
+   */
+  public static Future<Long> pruneInbox(io.vertx.sqlclient.Pool pool, String consumer, int retentionDays) {
+    return pool.withTransaction(conn -> conn.query("SELECT set_config('app.inbox_prune', 'on', true)").execute()
+            .compose(v -> conn.preparedQuery(PRUNE).execute(Tuple.of(consumer, retentionDays, PRUNE_BATCH))))
+        .compose(r -> r.rowCount() == PRUNE_BATCH ? pruneInbox(pool, consumer, retentionDays).map(n -> n + PRUNE_BATCH)
+            : Future.succeededFuture((long) r.rowCount()));
+  }
+
+  private Future<Void> declareTopology() {
+    JsonObject queueArgs = new JsonObject()
+        .put("x-queue-type", "quorum")
+        .put("x-delivery-limit", MAX_ATTEMPTS)
+        .put("x-dead-letter-exchange", DEAD_LETTER_EXCHANGE)
+        .put("x-dead-letter-routing-key", queue());
+    Future<Void> f = rabbit.exchangeDeclare(exchange(), "topic", true, false)
+        .compose(v -> rabbit.exchangeDeclare(DEAD_LETTER_EXCHANGE, "direct", true, false))
+        .compose(v -> rabbit.queueDeclare(deadLetterQueue(queue()), true, false, false, new JsonObject().put("x-queue-type", "quorum")))
+        .compose(v -> rabbit.queueBind(deadLetterQueue(queue()), DEAD_LETTER_EXCHANGE, queue()))
+        .compose(v -> rabbit.queueDeclare(queue(), true, false, false, queueArgs))
+        .mapEmpty();
+    for (String key : routingKeys()) {
+      f = f.compose(v -> rabbit.queueBind(queue(), exchange(), key));
+    }
+    return f;
+  }
+
+  private void onMessage(RabbitMQMessage message) {
+    long tag = message.envelope().getDeliveryTag();
+    if (stopping) {
+      // Cancelled but already buffered: back to the queue for the next process, untouched.
+      rabbit.basicNack(tag, false, true);
+      return;
+    }
+    ConsumedEvent event;
+    try {
+      event = ConsumedEvent.parse(message.properties().getMessageId(), message.envelope().getRoutingKey(), message.body());
+    } catch (RuntimeException e) {
+      deadLetter(message, tag, reason(e));
+      return;
+    }
+    inFlight++;
+    apply(message, tag, event, 1);
+  }
+
+  /**
+   * One attempt at the message. A transient failure is retried here, with the message still
+   * unacknowledged, so an outage does not spend the queue's delivery limit (nor dead-letter what
+   * arrived during it); after LOCAL_ATTEMPTS it goes back to the broker, which counts a delivery.
+   */
+  private void apply(RabbitMQMessage message, long tag, ConsumedEvent event, int attempt) {
+    Caller caller = new Caller(event.organizationId(), "consumer:" + name(), null, Set.of(), event.correlationId());
+    boolean[] duplicate = {false};
+    db.withTenant(event.organizationId(), conn -> conn
+            .preparedQuery("INSERT INTO inbox (organization_id, consumer, message_id, event_type) VALUES ($1, $2, $3, $4) "
+                + "ON CONFLICT DO NOTHING RETURNING 1")
+            .execute(Tuple.of(event.organizationId(), name(), event.messageId(), event.eventType()))
+            // A message already in the inbox was applied before: a redelivery changes nothing.
+            .compose(rows -> {
+              duplicate[0] = rows.size() == 0;
+              return duplicate[0] ? Future.<UUID>succeededFuture() : apply(conn, caller, event);
+            }))
+        .compose(customer -> customer == null ? Future.succeededFuture()
+            // Committed already: a cache outage must not make the message count as failed.
+            : cache.invalidate(event.organizationId(), customer).recover(e -> Future.succeededFuture()))
+        .onSuccess(v -> {
+          EventMetrics.consumed(name(), duplicate[0] ? EventMetrics.DUPLICATE : EventMetrics.APPLIED);
+          rabbit.basicAck(tag, false);
+          inFlight--;
+        })
+        .onFailure(e -> {
+          if (!isTransient(e)) {
+            deadLetter(message, tag, reason(e));
+            inFlight--;
+          } else if (stopping || attempt >= LOCAL_ATTEMPTS) {
+            retryLater(message, tag, e);
+            inFlight--;
+          } else {
+            EventMetrics.consumed(name(), EventMetrics.RETRIED);
+            long delay = Math.min(30_000, 200L << Math.min(attempt, 8));
+            log.warn("{}: attempt {} of message {} failed, retrying in {} ms: {}", name(), attempt, event.messageId(), delay,
+                e.toString());
+            vertx.setTimer(delay, t -> apply(message, tag, event, attempt + 1));
+          }
+        });
+  }
+
+  /**
+   * Worth retrying: the failure says a dependency could not answer now, not that the message is wrong.
+   * PostgreSQL classes 08 (connection), 40 (serialization, deadlock), 53 (resources), 57 (operator
+   * intervention: shutdown, cancel), 58 (system) and lock timeouts; our own SERVICE_UNAVAILABLE.
+   */
+  static boolean isTransient(Throwable e) {
+    if (e instanceof DomainException d) {
+      return d.code().httpStatus() >= 500 && d.code() != ErrorCode.INTERNAL;
+    }
+    if (e instanceof PgException pg) {
+      String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+      return state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57")
+          || state.startsWith("58") || state.equals("55P03");
+    }
+    return Unavailable.isDependencyFailure(e) || e instanceof java.io.IOException
+        || e.getClass().getSimpleName().contains("Closed");
+  }
+
+  /** The x-error-reason of a permanent failure: the domain message, else what failed (never the offending value). */
+  static String reason(Throwable e) {
+    String text;
+    if (e instanceof DomainException d) {
+      text = d.getMessage();
+    } else if (e instanceof PgException pg) {
+      text = "database refused the change (SQLSTATE " + pg.getSqlState() + "): " + pg.getErrorMessage();
+    } else {
+      text = "unexpected failure: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+    String clean = Text.problem(text) == null ? text : text.replace('\u0000', '?');
+    return clean.length() > MAX_REASON ? clean.substring(0, MAX_REASON) : clean;
+  }
+
+  /** Transient trouble that outlasted the local attempts: requeue after a delay; the broker dead-letters after MAX_ATTEMPTS deliveries. */
+  private void retryLater(RabbitMQMessage message, long tag, Throwable cause) {
+    EventMetrics.consumed(name(), EventMetrics.RETRIED);
+    Object count = message.properties().getHeaders() == null ? null : message.properties().getHeaders().get("x-delivery-count");
+    int attempt = count instanceof Number n ? n.intValue() + 1 : 1;
+    long delay = Math.min(10_000, 200L << Math.min(attempt, 6));
+    log.warn("{}: attempt {} of message {} failed, retrying in {} ms: {}", name(), attempt, message.properties().getMessageId(),
+        delay, cause.toString());
+    vertx.setTimer(delay, t -> rabbit.basicNack(tag, false, true));
+  }
+
+  private void deadLetter(RabbitMQMessage message, long tag, String reason) {
+    EventMetrics.consumed(name(), EventMetrics.DEAD_LETTERED);
+    String id = message.properties().getMessageId();
+    log.warn("{}: dead-lettering message {}: {}", name(), id == null || Text.problem(id) != null ? "(unreadable id)" : id, reason);
+    Map<String, Object> headers = new HashMap<>();
+    if (message.properties().getHeaders() != null) {
+      headers.putAll(message.properties().getHeaders());
+    }
+    headers.put("x-error-reason", reason);
+    headers.put("x-original-exchange", message.envelope().getExchange());
+    headers.put("x-original-routing-key", message.envelope().getRoutingKey());
+    headers.put("x-consumer", name());
+    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+        .contentType(message.properties().getContentType())
+        .messageId(message.properties().getMessageId())
+        .correlationId(message.properties().getCorrelationId())
+        .type(message.properties().getType())
+        .deliveryMode(2)
+        .headers(headers)
+        .build();
+    rabbit.basicPublish(DEAD_LETTER_EXCHANGE, queue(), props, message.body())
+        .onSuccess(v -> rabbit.basicAck(tag, false))
+        .onFailure(e -> vertx.setTimer(1000, t -> rabbit.basicNack(tag, false, true)));
+  }
+}

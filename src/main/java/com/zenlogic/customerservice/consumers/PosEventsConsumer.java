@@ -1,0 +1,130 @@
+package com.zenlogic.customerservice.consumers;
+
+import com.zenlogic.customerservice.customer.CustomerChangeListener;
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.db.DbUrl;
+import com.zenlogic.customerservice.platform.config.OpsConfig;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.values.Decimals;
+import com.zenlogic.customerservice.platform.cache.CustomerCache;
+import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
+import com.zenlogic.customerservice.loyalty.LoyaltyService;
+import com.zenlogic.customerservice.segmentation.Purchase;
+import com.zenlogic.customerservice.segmentation.SegmentationService;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * customer_pos_queue on pos_events: pos.transaction.completed earns points (once, even if the POS
+ * already called AddLoyaltyPoints for the same transaction). No customer means an anonymous sale.
+ */
+public final class PosEventsConsumer extends EventConsumerVerticle {
+  private LoyaltyService loyalty;
+  private SegmentationService segments;
+
+  private final com.zenlogic.customerservice.segmentation.SegmentPolicy policy;
+
+  public PosEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches,
+                com.zenlogic.customerservice.segmentation.SegmentPolicy policy, OpsConfig ops) {
+    super(runtimeDb, amqpUrl, caches, ops);
+    this.policy = policy;
+  }
+
+  @Override
+  protected String name() {
+    return "customer_pos_consumer";
+  }
+
+  @Override
+  protected String exchange() {
+    return "pos_events";
+  }
+
+  @Override
+  protected String queue() {
+    return "customer_pos_queue";
+  }
+
+  @Override
+  protected List<String> routingKeys() {
+    return List.of("pos.transaction.completed");
+  }
+
+  @Override
+  protected void prepare() {
+    loyalty = new LoyaltyService(db, CustomerChangeListener.NONE, Clock.systemUTC());
+    segments = new SegmentationService(db, Clock.systemUTC(), policy);
+  }
+
+  @Override
+  protected Future<UUID> apply(SqlConnection conn, Caller caller, ConsumedEvent event) {
+    if (!"pos.transaction.completed".equals(event.eventType()) || event.data().getValue("customer_id") == null) {
+      return Future.succeededFuture();
+    }
+    UUID customer = event.customerId();
+    JsonObject totals = event.data().getValue("totals") instanceof JsonObject t ? t : null;
+    if (totals == null) {
+      throw DomainException.invalid("data.totals.total_amount", "is required");
+    }
+    String transaction = event.text("transaction_id");
+    java.math.BigDecimal amount = Decimals.money("data.totals.total_amount", totals.getValue("total_amount"));
+    List<LoyaltyMessages.Item> items = items(event.data());
+    return loyalty.earnIn(conn, new LoyaltyMessages.Earn(caller, customer, transaction, amount, null, "pos", items))
+        .compose(e -> segments.recordPurchaseIn(conn, caller, purchase(event, customer, "pos", "pos:" + transaction, amount, items)))
+        .map(customer);
+  }
+
+  /** The purchase as history keeps it: when it happened (the event's occurred_at), where, how many items. */
+  static Purchase purchase(ConsumedEvent event, UUID customer, String source, String reference, java.math.BigDecimal amount,
+                           List<LoyaltyMessages.Item> items) {
+    java.time.Instant at;
+    try {
+      at = event.occurredAt() == null ? java.time.Instant.now() : java.time.Instant.parse(event.occurredAt());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw DomainException.invalid("occurred_at", "must be an ISO-8601 instant");
+    }
+    String local = optional(event.data(), "data.local_id", "local_id");
+    return new Purchase(customer, source, reference, amount, at, local,
+        items.isEmpty() ? null : items.stream().mapToInt(LoyaltyMessages.Item::quantity).sum());
+  }
+
+  /** Purchased lines, for punch cards: [{product_id | variant_id, category, quantity}]. */
+  static List<LoyaltyMessages.Item> items(JsonObject data) {
+    List<LoyaltyMessages.Item> items = new ArrayList<>();
+    if (data.getValue("items") instanceof JsonArray array) {
+      for (Object o : array) {
+        if (o instanceof JsonObject i) {
+          Object qty = i.getValue("quantity");
+          // Bounded before the cast: a quantity of 1e300 must not wrap around into a plausible count.
+          if (qty != null && (!(qty instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() <= 100_000))) {
+            throw DomainException.invalid("data.items.quantity", "must be a number from 0 to 100000");
+          }
+          int quantity = qty instanceof Number n ? (int) Math.floor(n.doubleValue()) : 1;
+          String product = optional(i, "data.items.product_id", "product_id");
+          items.add(new LoyaltyMessages.Item(product != null ? product : optional(i, "data.items.variant_id", "variant_id"),
+              optional(i, "data.items.category", "category"), quantity));
+        }
+      }
+    }
+    return items;
+  }
+
+  /** An optional text field: absent, a string (at most 200 characters), or a permanent failure naming it. */
+  static String optional(JsonObject json, String path, String field) {
+    Object v = json.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof String s) || s.length() > 200) {
+      throw DomainException.invalid(path, "must be a string of at most 200 characters");
+    }
+    return s;
+  }
+}

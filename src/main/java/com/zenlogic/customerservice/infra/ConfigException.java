@@ -1,8 +1,0 @@
-package com.zenlogic.customerservice.infra;
-
-/** A configuration value the service cannot start with; the message names the key. */
-public final class ConfigException extends RuntimeException {
-  public ConfigException(String key, String reason) {
-    super("Invalid configuration " + key + ": " + reason);
-  }
-}

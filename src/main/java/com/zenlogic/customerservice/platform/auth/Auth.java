@@ -1,0 +1,304 @@
+package com.zenlogic.customerservice.platform.auth;
+
+import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.platform.config.ConfigException;
+import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.errors.ErrorCode;
+import com.zenlogic.customerservice.platform.values.Text;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.Credentials;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.handler.impl.JWTAuthHandlerImpl;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Local verification of the Auth Service's JWTs. The algorithm is pinned per key and issuer and
+ * audience are always checked, so neither "alg: none" nor a token minted for another service passes.
+ *
+ * <p>The vertx-auth provider casts claims without checking their JSON type (a string {@code exp}
+ * or a numeric {@code aud} throws instead of failing), accepts a token without {@code exp} forever
+ * and leaves the claims this service reads unchecked. So the provider handed to REST and gRPC is
+ * {@link StrictJwt}: it checks every claim's type and bounds first, and any failure at all is 401.
+ */
+public final class Auth {
+  /** Leeway for clock skew between the Auth Service and this one, on exp, nbf and iat. */
+  static final int LEEWAY_SECONDS = 30;
+  /** A token is a header value: anything longer is not one of ours and is not parsed. */
+  static final int MAX_TOKEN_CHARS = 4 * 1024;
+  private static final int MAX_PERMISSIONS = 256;
+  private static final Pattern CANONICAL_UUID =
+      Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+
+  private final StrictJwt jwt;
+
+  private Auth(JWTAuth verifier, int maxLifetimeSeconds) {
+    this.jwt = new StrictJwt(verifier, maxLifetimeSeconds);
+  }
+
+  /** Builds the verifier; reads the public key file off the event loop. */
+  public static Future<Auth> create(Vertx vertx, AppConfig config) {
+    JWTOptions checks = new JWTOptions()
+        .setIssuer(config.jwtIssuer())
+        .setAudience(List.of(config.jwtAudience()))
+        .setLeeway(LEEWAY_SECONDS);
+    int lifetime = config.jwtMaxLifetimeSeconds();
+    if (config.jwtHs256Secret() != null) {
+      PubSecKeyOptions key = new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtHs256Secret());
+      return Future.succeededFuture(new Auth(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key).setJWTOptions(checks)), lifetime));
+    }
+    if (config.jwtPublicKeyPath() != null) {
+      return vertx.fileSystem().readFile(config.jwtPublicKeyPath())
+          .recover(e -> Future.failedFuture(new ConfigException("JWT_PUBLIC_KEY_PATH", "cannot read " + config.jwtPublicKeyPath())))
+          .map(pem -> {
+            PubSecKeyOptions key = new PubSecKeyOptions().setAlgorithm(config.jwtPublicKeyAlgorithm()).setBuffer(pem.toString());
+            return new Auth(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key).setJWTOptions(checks)), lifetime);
+          });
+    }
+    return Future.failedFuture(new ConfigException("JWT_HS256_SECRET", "no token key configured: set JWT_HS256_SECRET or JWT_PUBLIC_KEY_PATH"));
+  }
+
+  /** The strict provider: a token it accepts has claims callerOf can read. */
+  public JWTAuth provider() {
+    return jwt;
+  }
+
+  /**
+   * The REST authentication handler: JWTAuthHandler over the strict provider. JWTAuthHandler
+   * answers 400 for some malformed tokens (a fourth segment, a character outside base64url, no
+   * space after the scheme); a malformed token is a bad token like any other here, so 401.
+   */
+  public JWTAuthHandler restHandler() {
+    return new JWTAuthHandlerImpl(jwt, null) {
+      @Override
+      public Future<User> authenticate(RoutingContext ctx) {
+        return super.authenticate(ctx).recover(e -> Future.failedFuture(
+            e instanceof HttpException h && h.getStatusCode() == 401 ? e : new HttpException(401, e)));
+      }
+    };
+  }
+
+  /** Verifies a raw "Bearer ..." header value and returns the token's user, or fails with UNAUTHENTICATED. */
+  public Future<User> authenticateUser(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception());
+    }
+    return jwt.authenticate(new TokenCredentials(authorization.substring(7).trim()))
+        .recover(e -> Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception()));
+  }
+
+  /** When a verified token stops being valid: its exp claim (required, checked to be a number). */
+  public static long expiresAtMillis(User user) {
+    Object exp = user.containsKey("exp") ? user.get("exp") : null;
+    long fallback = System.currentTimeMillis() + 60_000L;
+    if (!(exp instanceof Number n)) {
+      return fallback;
+    }
+    double millis = n.doubleValue() * 1000d;
+    return millis >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) millis;
+  }
+
+  /** The caller a verified token describes; a token without a canonical organization_id is not usable here. */
+  public static Caller callerOf(User user, String correlationId) {
+    UUID organizationId = organization(user.get("organization_id"));
+    if (organizationId == null) {
+      throw new DomainException(ErrorCode.UNAUTHENTICATED, "Token has no valid organization_id claim", null);
+    }
+    Object userId = user.containsKey("user_id") ? user.get("user_id") : user.get("sub");
+    Object localId = user.containsKey("local_id") ? user.get("local_id") : null;
+    Set<String> permissions = new HashSet<>();
+    Object claim = user.containsKey("permissions") ? user.get("permissions") : null;
+    if (claim instanceof JsonArray array) {
+      array.forEach(p -> {
+        if (p instanceof String s) {
+          permissions.add(s);
+        }
+      });
+    }
+    return new Caller(organizationId, userId == null ? null : userId.toString(),
+        localId == null ? null : localId.toString(), Set.copyOf(permissions), correlationId);
+  }
+
+  /** The tenant a claim names, only in the canonical 8-4-4-4-12 form (UUID.fromString also takes "0-0-4000-8000-1"). */
+  static UUID organization(Object claim) {
+    if (!(claim instanceof String s) || !CANONICAL_UUID.matcher(s).matches()) {
+      return null;
+    }
+    return UUID.fromString(s);
+  }
+
+  /**
+   * What is wrong with a token's claims, or null: the types every reader of the claims relies on,
+   * exp required and within {@code maxLifetimeSeconds} of iat (or of now without iat), nbf and iat
+   * not in the future, a canonical organization_id.
+   */
+  static String claimProblem(JsonObject claims, long nowSeconds, int maxLifetimeSeconds) {
+    Object exp = claims.getValue("exp");
+    if (exp == null) {
+      return "exp is required";
+    }
+    Double expiry = numericDate(exp);
+    if (expiry == null) {
+      return "exp must be a NumericDate";
+    }
+    Object nbf = claims.getValue("nbf");
+    Double notBefore = numericDate(nbf);
+    if (nbf != null && notBefore == null) {
+      return "nbf must be a NumericDate";
+    }
+    Object iat = claims.getValue("iat");
+    Double issuedAt = numericDate(iat);
+    if (iat != null && issuedAt == null) {
+      return "iat must be a NumericDate";
+    }
+    if (expiry <= nowSeconds - LEEWAY_SECONDS) {
+      return "expired";
+    }
+    if (notBefore != null && notBefore > nowSeconds + LEEWAY_SECONDS) {
+      return "not yet valid";
+    }
+    if (issuedAt != null && issuedAt > nowSeconds + LEEWAY_SECONDS) {
+      return "issued in the future";
+    }
+    double from = issuedAt != null ? issuedAt : nowSeconds;
+    if (expiry - from > maxLifetimeSeconds) {
+      return "lives longer than JWT_MAX_LIFETIME_SECONDS";
+    }
+    if (!(claims.getValue("iss") instanceof String)) {
+      return "iss must be a string";
+    }
+    Object aud = claims.getValue("aud");
+    if (!(aud instanceof String) && !(aud instanceof JsonArray a && allStrings(a, 64))) {
+      return "aud must be a string or an array of strings";
+    }
+    if (organization(claims.getValue("organization_id")) == null) {
+      return "organization_id must be a canonical UUID";
+    }
+    Object permissions = claims.getValue("permissions");
+    if (permissions != null && !(permissions instanceof JsonArray p && allStrings(p, MAX_PERMISSIONS))) {
+      return "permissions must be an array of strings";
+    }
+    for (String key : new String[] {"user_id", "sub", "local_id"}) {
+      Object v = claims.getValue(key);
+      if (v != null && !(v instanceof String s && s.length() <= 200) && !(v instanceof Integer || v instanceof Long)) {
+        return key + " must be a string";
+      }
+    }
+    for (String key : new String[] {"user_id", "sub", "local_id", "organization_id"}) {
+      if (claims.getValue(key) instanceof String s && Text.problem(s) != null) {
+        return key + " " + Text.problem(s);
+      }
+    }
+    return null;
+  }
+
+  /** A JSON number in the range of a NumericDate (seconds since the epoch, finite, not negative). */
+  private static Double numericDate(Object value) {
+    if (!(value instanceof Number n)) {
+      return null;
+    }
+    double d = n.doubleValue();
+    return Double.isFinite(d) && d >= 0 && d < 1e12 ? d : null;
+  }
+
+  private static boolean allStrings(JsonArray array, int max) {
+    if (array.size() > max) {
+      return false;
+    }
+    for (int i = 0; i < array.size(); i++) {
+      if (!(array.getValue(i) instanceof String)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The claims of a compact JWS, unverified: only to check their shape before the signature is. */
+  static JsonObject unverifiedClaims(String token) {
+    if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
+      return null;
+    }
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 3) {
+      return null;
+    }
+    try {
+      Object json = io.vertx.core.json.Json.decodeValue(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+      return json instanceof JsonObject o ? o : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The vertx-auth JWT provider behind a claim check: a token whose claims are malformed never
+   * reaches it, and whatever it throws or fails with becomes a failed authentication (401).
+   */
+  private static final class StrictJwt implements JWTAuth {
+    private final JWTAuth verifier;
+    private final int maxLifetimeSeconds;
+
+    StrictJwt(JWTAuth verifier, int maxLifetimeSeconds) {
+      this.verifier = verifier;
+      this.maxLifetimeSeconds = maxLifetimeSeconds;
+    }
+
+    @Override
+    public Future<User> authenticate(Credentials credentials) {
+      try {
+        if (!(credentials instanceof TokenCredentials token)) {
+          return refused();
+        }
+        JsonObject claims = unverifiedClaims(token.getToken());
+        if (claims == null || claimProblem(claims, System.currentTimeMillis() / 1000, maxLifetimeSeconds) != null) {
+          return refused();
+        }
+        return verifier.authenticate(credentials).recover(e -> refused());
+      } catch (RuntimeException e) {
+        return refused();
+      }
+    }
+
+    private static Future<User> refused() {
+      return Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception());
+    }
+
+    @Override
+    public String generateToken(JsonObject claims, JWTOptions options) {
+      return verifier.generateToken(claims, options);
+    }
+
+    @Override
+    public String generateToken(JsonObject claims) {
+      return verifier.generateToken(claims);
+    }
+  }
+
+  /** Signs a token with the configured HS256 secret: for development and tests only. */
+  public static String devToken(Vertx vertx, AppConfig config, JsonObject claims, int minutes) {
+    if (config.jwtHs256Secret() == null) {
+      throw new ConfigException("JWT_HS256_SECRET", "dev tokens can only be signed with an HS256 secret");
+    }
+    JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtHs256Secret())));
+    return signer.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setIssuer(config.jwtIssuer())
+        .setAudience(List.of(config.jwtAudience())).setExpiresInMinutes(minutes));
+  }
+}
