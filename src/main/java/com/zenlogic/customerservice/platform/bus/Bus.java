@@ -25,7 +25,8 @@ public final class Bus {
   public interface Local {}
 
   private static final String CODEC = "local-record";
-  private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(10_000);
+  static final long DEFAULT_TIMEOUT_MILLIS = 10_000;
+  private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(DEFAULT_TIMEOUT_MILLIS);
 
   private Bus() {}
 
@@ -49,6 +50,19 @@ public final class Bus {
     return vertx.eventBus().<Object>request(address, request, options)
         .map(reply -> (T) reply.body())
         .recover(Bus::domainFailure);
+  }
+
+  /** Typed form: see {@link Address}. */
+  static <Q, R> Future<R> request(Vertx vertx, Address<Q, R> address, Q request) {
+    return vertx.eventBus().<Object>request(address.name(), request, new DeliveryOptions().setSendTimeout(address.timeoutMillis()))
+        .map(reply -> address.replyType().cast(reply.body()))
+        .recover(Bus::domainFailure);
+  }
+
+  /** Typed form: see {@link Address}. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static <Q, R> void serve(Vertx vertx, Address<Q, R> address, Function<Q, Future<R>> handler) {
+    serve(vertx, address.name(), (Function) handler);
   }
 
   /** Serves an address: runs the handler and replies with its result or its domain error. */
