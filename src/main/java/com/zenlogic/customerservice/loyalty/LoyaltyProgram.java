@@ -97,6 +97,16 @@ public record LoyaltyProgram(
     return TIERED.equals(strategy) ? tier(tierCode).multiplier() : BigDecimal.ONE;
   }
 
+  /** The tier a new account starts in. */
+  public String firstTier() {
+    return tiers.get(0).code();
+  }
+
+  /** Qualifying points count from here: the tier window back from now. */
+  public java.time.Instant tierWindowStart(java.time.Instant now) {
+    return now.atOffset(java.time.ZoneOffset.UTC).minusMonths(tierWindowMonths).toInstant();
+  }
+
   public Tier tier(String code) {
     return tiers.stream().filter(t -> t.code().equals(code)).findFirst().orElse(tiers.get(0));
   }

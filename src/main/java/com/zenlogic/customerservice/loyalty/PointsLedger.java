@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** SQL for the loyalty tables. Runs inside the caller's tenant transaction. */
+/** SQL for the loyalty tables (never another capability's). Runs inside the caller's tenant transaction. */
 final class PointsLedger {
   private static final String LEDGER_COLUMNS = """
       id, customer_id, entry_type, points, held_delta, balance_after, amount, reference, request_hash, channel, reason,
@@ -35,9 +35,6 @@ final class PointsLedger {
         min_redemption = EXCLUDED.min_redemption, tier_window_months = EXCLUDED.tier_window_months,
         downgrade_grace_days = EXCLUDED.downgrade_grace_days, expiry_months = EXCLUDED.expiry_months,
         hold_minutes = EXCLUDED.hold_minutes, tiers = EXCLUDED.tiers, updated_by = EXCLUDED.updated_by, updated_at = now()""";
-
-  private static final String CUSTOMER_STATUS =
-      "SELECT status FROM customers WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL";
 
   private static final String OPEN_ACCOUNT = """
       INSERT INTO loyalty_accounts (organization_id, customer_id, tier, tier_since) VALUES ($1, $2, $3, $4)
@@ -86,10 +83,6 @@ final class PointsLedger {
   private static final String TAKE_FROM_LOT =
       "UPDATE loyalty_lots SET remaining = remaining - $3 WHERE organization_id = $1 AND ledger_id = $2";
 
-  private static final String EXPIRED_LOTS = """
-      SELECT ledger_id, customer_id, remaining FROM loyalty_lots
-      WHERE organization_id = $1 AND remaining > 0 AND expires_at <= $2 ORDER BY customer_id, earned_at, ledger_id""";
-
   // One bounded batch of the expiry job: the due lots of the next $4 customers after $3, in customer order.
   private static final String EXPIRED_LOTS_BATCH = """
       SELECT ledger_id, customer_id, remaining FROM loyalty_lots
@@ -122,9 +115,6 @@ final class PointsLedger {
 
   private static final String DUE_HOLDS = """
       SELECT id FROM loyalty_holds WHERE organization_id = $1 AND status = 'open' AND expires_at <= $2""";
-
-  private static final String ACCOUNTS_FOR_REVIEW = """
-      SELECT customer_id FROM loyalty_accounts WHERE organization_id = $1 AND tier <> $2""";
 
   private static final String ACCOUNTS_FOR_REVIEW_BATCH = """
       SELECT customer_id FROM loyalty_accounts WHERE organization_id = $1 AND tier <> $2 AND ($3::uuid IS NULL OR customer_id > $3)
@@ -163,12 +153,6 @@ final class PointsLedger {
         .addValue(p.pointsPerMoneyUnit()).addValue(p.minRedemption()).addValue(p.tierWindowMonths())
         .addValue(p.downgradeGraceDays()).addValue(p.expiryMonths()).addValue(p.holdMinutes()).addValue(tiers).addValue(actor))
         .mapEmpty();
-  }
-
-  /** The customer's status, or null when there is no such (non-deleted) customer in this tenant. */
-  Future<String> customerStatus(SqlConnection conn, UUID org, UUID customerId) {
-    return conn.preparedQuery(CUSTOMER_STATUS).execute(Tuple.of(org, customerId))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
   }
 
   /** Opens the account on first use, then locks it for the rest of the transaction. */
@@ -245,14 +229,6 @@ final class PointsLedger {
 
   record ExpiredLot(long ledgerId, UUID customerId, long remaining) {}
 
-  Future<List<ExpiredLot>> expiredLots(SqlConnection conn, UUID org, Instant now) {
-    return conn.preparedQuery(EXPIRED_LOTS).execute(Tuple.of(org, utc(now))).map(rows -> {
-      List<ExpiredLot> out = new ArrayList<>();
-      rows.forEach(r -> out.add(new ExpiredLot(r.getLong("ledger_id"), r.getUUID("customer_id"), r.getLong("remaining"))));
-      return out;
-    });
-  }
-
   Future<Long> expiring(SqlConnection conn, UUID org, UUID customerId, Instant before) {
     return conn.preparedQuery(EXPIRING).execute(Tuple.of(org, customerId, utc(before))).map(rows -> rows.iterator().next().getLong(0));
   }
@@ -294,10 +270,6 @@ final class PointsLedger {
   Future<List<UUID>> accountsAboveFirstTier(SqlConnection conn, UUID org, String firstTier, UUID afterCustomer, int limit) {
     return conn.preparedQuery(ACCOUNTS_FOR_REVIEW_BATCH).execute(Tuple.of(org, firstTier, afterCustomer, limit))
         .map(PointsLedger::uuids);
-  }
-
-  Future<List<UUID>> accountsAboveFirstTier(SqlConnection conn, UUID org, String firstTier) {
-    return conn.preparedQuery(ACCOUNTS_FOR_REVIEW).execute(Tuple.of(org, firstTier)).map(PointsLedger::uuids);
   }
 
   Future<List<LedgerEntry>> page(SqlConnection conn, UUID org, UUID customerId, Long beforeId, int limit) {

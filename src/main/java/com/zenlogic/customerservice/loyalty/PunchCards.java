@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.loyalty;
 
+import com.zenlogic.customerservice.customer.CustomerDirectory;
 import com.zenlogic.customerservice.platform.outbox.Outbox;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.errors.DomainException;
@@ -45,9 +46,6 @@ public final class PunchCards {
   private static final String ENTRY = """
       INSERT INTO punch_card_ledger (organization_id, program_id, customer_id, entry_type, quantity, reference)
       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id""";
-
-  private static final String CUSTOMER =
-      "SELECT 1 FROM customers WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL";
 
   private static final String REWARD_REDEEMED_BY = """
       SELECT customer_id FROM punch_card_ledger
@@ -175,12 +173,7 @@ public final class PunchCards {
 
   /** An unknown customer, or another tenant's (RLS hides it), is not found; the card's foreign key would say 500. */
   private static Future<Void> requireCustomer(SqlConnection conn, UUID org, UUID customerId) {
-    return conn.preparedQuery(CUSTOMER).execute(Tuple.of(org, customerId)).map(rows -> {
-      if (rows.size() == 0) {
-        throw ErrorCode.CUSTOMER_NOT_FOUND.exception(customerId);
-      }
-      return null;
-    });
+    return CustomerDirectory.require(conn, org, customerId).mapEmpty();
   }
 
   private Future<Row> lockCard(SqlConnection conn, UUID org, UUID programId, UUID customerId) {

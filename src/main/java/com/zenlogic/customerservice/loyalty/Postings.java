@@ -1,0 +1,107 @@
+package com.zenlogic.customerservice.loyalty;
+
+import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.outbox.Outbox;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The posting sequence, the one way points move, inside the caller's tenant transaction:
+ * lock the customer's account (opening it on first use), look up the operation's idempotency key,
+ * let the operation decide on what it sees (replay, refuse, or a {@link Posting}), then append the
+ * ledger row, move the lots, write the rows the posting brings along, update the account and record
+ * its events. Account first, always: every operation takes the same locks in the same order.
+ */
+final class Postings {
+  private final PointsLedger ledger;
+
+  Postings(PointsLedger ledger) {
+    this.ledger = ledger;
+  }
+
+  /** What an operation decides on: its locked account and the entry already under its key (or null). */
+  record Locked(LoyaltyAccount account, LedgerEntry existing) {}
+
+  /** The operation's decision: answer without writing, or write a posting. */
+  sealed interface Step<T> {}
+
+  record Answer<T>(Future<T> answer) implements Step<T> {}
+
+  /**
+   * Write {@code posting}; {@code posted} makes the answer from the saved row; {@code keyTaken} answers
+   * when a concurrent request took the key first (another customer's, whose account lock is not ours).
+   */
+  record Write<T>(Posting posting, Function<LedgerEntry, Future<T>> posted, Supplier<Future<T>> keyTaken) implements Step<T> {}
+
+  static <T> Future<Step<T>> answer(T value) {
+    return Future.succeededFuture(new Answer<>(Future.succeededFuture(value)));
+  }
+
+  static <T> Future<Step<T>> answer(Future<T> value) {
+    return Future.succeededFuture(new Answer<>(value));
+  }
+
+  static <T> Future<Step<T>> write(Posting posting, Function<LedgerEntry, T> posted, Supplier<Future<T>> keyTaken) {
+    return Future.succeededFuture(new Write<>(posting, saved -> Future.succeededFuture(posted.apply(saved)), keyTaken));
+  }
+
+  static <T> Future<Step<T>> writeThen(Posting posting, Function<LedgerEntry, Future<T>> posted, Supplier<Future<T>> keyTaken) {
+    return Future.succeededFuture(new Write<>(posting, posted, keyTaken));
+  }
+
+  /**
+   * Runs the sequence for one customer's account. {@code lookUpKey} is the key to find a first
+   * attempt under before deciding (null: the operation has its own guard, such as the hold's status).
+   */
+  <T> Future<T> post(SqlConnection conn, Caller caller, UUID customerId, String firstTier, String lookUpKey, Instant now,
+                     Function<Locked, Future<Step<T>>> decide) {
+    UUID org = caller.organizationId();
+    return ledger.lockAccount(conn, org, customerId, firstTier, now)
+        .compose(account -> (lookUpKey == null ? Future.<LedgerEntry>succeededFuture(null) : ledger.entryByKey(conn, org, lookUpKey))
+            .map(existing -> new Locked(account, existing)))
+        .compose(decide)
+        .compose(step -> step instanceof Write<T> w ? write(conn, caller, w) : ((Answer<T>) step).answer());
+  }
+
+  private <T> Future<T> write(SqlConnection conn, Caller caller, Write<T> w) {
+    Posting p = w.posting();
+    UUID org = caller.organizationId();
+    return ledger.append(conn, org, p.entry(), p.idempotencyKey()).compose(saved -> saved == null ? w.keyTaken().get()
+        : lots(conn, org, p, saved)
+            .compose(v -> effects(conn, p, saved))
+            .compose(v -> ledger.updateAccount(conn, org, p.customerId(), p.entry().points(), p.heldDelta(), p.lifetimeDelta(),
+                p.entry().tierAfter(), p.tierSince(), p.belowTierSince()))
+            .compose(v -> events(conn, caller, p))
+            .compose(v -> w.posted().apply(saved)));
+  }
+
+  private Future<Void> lots(SqlConnection conn, UUID org, Posting p, LedgerEntry saved) {
+    if (p.lots() instanceof Posting.AddLot add) {
+      return saved.points() > 0 ? ledger.addLot(conn, org, saved, add.expiresAt()) : Future.succeededFuture();
+    }
+    if (p.lots() instanceof Posting.Consume take) {
+      return ledger.consume(conn, org, p.customerId(), take.points(), take.preferredLot()).mapEmpty();
+    }
+    return Future.succeededFuture();
+  }
+
+  private static Future<Void> effects(SqlConnection conn, Posting p, LedgerEntry saved) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Posting.Effect effect : p.effects()) {
+      chain = chain.compose(v -> effect.apply(conn, saved));
+    }
+    return chain;
+  }
+
+  private static Future<Void> events(SqlConnection conn, Caller caller, Posting p) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Posting.Event e : p.events()) {
+      chain = chain.compose(v -> Outbox.record(conn, caller, e.type(), p.customerId(), e.data()).mapEmpty());
+    }
+    return chain;
+  }
+}
