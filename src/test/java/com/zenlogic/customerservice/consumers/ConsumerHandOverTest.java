@@ -125,6 +125,84 @@ class ConsumerHandOverTest {
     assertTrue(broker.client.messageCount("customer_pos_queue").await(5, TimeUnit.SECONDS) == 0);
   }
 
+  @Test
+  void twoNodesShareTheQueueAndEverySaleIsAppliedOncePerEngineWhateverTheOrder() throws Exception {
+    Vertx other = Vertx.vertx();
+    try {
+      Bus.install(other);
+      deployLoyalty();
+      deploySegmentation();
+      deployEngines(other);
+      other.deployVerticle(new PosEventsConsumer(runtime, broker.url(), app.config.ops())).await(30, TimeUnit.SECONDS);
+      int[] handled = new int[2];
+      countEarns(node, handled, 0);
+      countEarns(other, handled, 1);
+      java.util.List<String> customers = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        customers.add(customer());
+      }
+      // 8 customers × 25 sales, interleaved, each message published twice: competing consumers on two nodes, no order.
+      java.util.List<String[]> sales = new java.util.ArrayList<>();
+      for (int n = 0; n < 25; n++) {
+        for (int i = 0; i < customers.size(); i++) {
+          sales.add(new String[] {customers.get(i), "t-" + i + "-" + n, "m-" + i + "-" + n});
+        }
+      }
+      java.util.Collections.shuffle(sales, new java.util.Random(7));
+      long started = System.currentTimeMillis();
+      for (String[] s : sales) {
+        JsonObject body = sale(s[0], s[1], 10 + s[1].length());
+        broker.publish("pos_events", "pos.transaction.completed", s[2], body).await();
+        broker.publish("pos_events", "pos.transaction.completed", s[2], body).await();
+      }
+      waitFor(() -> sql("SELECT count(*) FROM inbox") == 2L * sales.size(), "every sale applied by both engines");
+      waitFor(() -> {
+        try {
+          return broker.client.messageCount("customer_pos_queue").await(5, TimeUnit.SECONDS) == 0 && handled[0] + handled[1] >= 2 * sales.size();
+        } catch (Exception e) {
+          return false;
+        }
+      }, "every copy acknowledged");
+      System.out.printf("ConsumerHandOverTest: %d deliveries of %d sales over 2 nodes in %d ms; node A handled %d, node B %d%n",
+          2 * sales.size(), sales.size(), System.currentTimeMillis() - started, handled[0], handled[1]);
+      assertTrue(handled[0] > 0 && handled[1] > 0, "both nodes took deliveries: " + handled[0] + "/" + handled[1]);
+      Map<String, Long> spent = new java.util.HashMap<>();
+      for (String[] s : sales) {
+        spent.merge(s[0], 10L + s[1].length(), Long::sum);
+      }
+      for (String c : customers) {
+        assertEquals(spent.get(c), sql("SELECT sum(amount)::bigint FROM purchases WHERE customer_id = '" + c + "'"), c);
+        long expected = sql("SELECT coalesce(sum(points), 0) FROM loyalty_ledger WHERE customer_id = '" + c + "'");
+        assertTrue(expected >= spent.get(c), "at least a point per peso: " + expected);
+        assertEquals(25, sql("SELECT count(*) FROM loyalty_ledger WHERE customer_id = '" + c + "' AND entry_type = 'earn'"), c);
+        assertEquals(25, sql("SELECT count(*) FROM purchases WHERE customer_id = '" + c + "'"), c);
+        assertEquals(25, sql("SELECT purchase_count FROM customer_stats WHERE customer_id = '" + c + "'"), c);
+        assertEquals(expected, sql("SELECT balance FROM loyalty_accounts WHERE customer_id = '" + c + "'"), c);
+      }
+    } finally {
+      other.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Counts the loyalty requests a node's engine received (its consumer's, since each node's bus is its own). */
+  static void countEarns(Vertx vertx, int[] handled, int slot) {
+    vertx.eventBus().addInboundInterceptor(ctx -> {
+      if (ctx.message().address().equals("loyalty.apply-purchase")) {
+        synchronized (handled) {
+          handled[slot]++;
+        }
+      }
+      ctx.next();
+    });
+  }
+
+  static void deployEngines(Vertx vertx) throws Exception {
+    vertx.deployVerticle(new LoyaltyVerticle(runtime, 2, NoCustomerCache::new,
+        new LoyaltyJobs.Schedule(3_600_000, 3_600_000, 3_600_000, 100))).await(30, TimeUnit.SECONDS);
+    vertx.deployVerticle(new SegmentationVerticle(runtime, 3_600_000, null, SegmentPolicy.DEFAULT),
+        new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).await(30, TimeUnit.SECONDS);
+  }
+
   void deployLoyalty() throws Exception {
     node.deployVerticle(new LoyaltyVerticle(runtime, 2, NoCustomerCache::new,
         new LoyaltyJobs.Schedule(3_600_000, 3_600_000, 3_600_000, 100))).await(30, TimeUnit.SECONDS);
