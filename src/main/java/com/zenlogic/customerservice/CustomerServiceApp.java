@@ -121,11 +121,11 @@ public final class CustomerServiceApp {
     OpsConfig ops = config.ops();
     return Future.all(
             vertx.deployVerticle(new OutboxRelayVerticle(runtime, amqp, ops.outboxMaxAttempts())).map(id -> add(running.infrastructure, id)),
-            vertx.deployVerticle(new OrderEventsConsumer(runtime, amqp, caches, config.segmentPolicy(), ops))
+            vertx.deployVerticle(new OrderEventsConsumer(runtime, amqp, ops))
                 .map(id -> add(running.consumers, id)),
-            vertx.deployVerticle(new PosEventsConsumer(runtime, amqp, caches, config.segmentPolicy(), ops))
+            vertx.deployVerticle(new PosEventsConsumer(runtime, amqp, ops))
                 .map(id -> add(running.consumers, id)),
-            vertx.deployVerticle(new PaymentEventsConsumer(runtime, amqp, caches, ops)).map(id -> add(running.consumers, id)))
+            vertx.deployVerticle(new PaymentEventsConsumer(runtime, amqp, ops)).map(id -> add(running.consumers, id)))
         .mapEmpty();
   }
 }

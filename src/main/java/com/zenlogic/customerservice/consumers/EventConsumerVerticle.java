@@ -1,7 +1,6 @@
 package com.zenlogic.customerservice.consumers;
 
 import com.rabbitmq.client.AMQP;
-import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.errors.DomainException;
@@ -11,7 +10,9 @@ import com.zenlogic.customerservice.platform.amqp.Rabbit;
 import com.zenlogic.customerservice.platform.values.Text;
 import com.zenlogic.customerservice.platform.errors.Unavailable;
 import com.zenlogic.customerservice.platform.outbox.EventMetrics;
-import com.zenlogic.customerservice.platform.cache.CustomerCache;
+import com.zenlogic.customerservice.platform.inbox.Applied;
+import com.zenlogic.customerservice.platform.inbox.Delivery;
+import com.zenlogic.customerservice.platform.inbox.Inbox;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -21,31 +22,34 @@ import io.vertx.pgclient.PgException;
 import io.vertx.rabbitmq.RabbitMQClient;
 import io.vertx.rabbitmq.RabbitMQConsumer;
 import io.vertx.rabbitmq.RabbitMQMessage;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One RabbitMQ consumer (seed 004 CONSUMER_CONFIG): declares its exchange, quorum queue and
- * bindings, takes messages with manual acks and a bounded prefetch, and applies each one at most once:
- * the inbox row (consumer, message id) is written in the same transaction as the effect, and the ack
- * is sent only after that commit.
+ * bindings, takes messages with manual acks and a bounded prefetch, parses and validates each one,
+ * and hands it over the event bus to the engines that apply it (loyalty, credit, segmentation). The
+ * engine writes the inbox row (consumer:engine, message id) in the same transaction as the effect,
+ * so each engine applies a message at most once; the ack is sent only after every engine replied.
+ * The consumer holds no rules and no engine's database work: its small pool serves only the inbox
+ * rows of messages no engine needs, and the pruning.
+ *
+ * <p>Consumers on several nodes share one queue (competing consumers); nothing here depends on the
+ * order of deliveries (see docs/consumers.md: every effect is idempotent by its reference, and
+ * cancelled orders leave a tombstone).
  *
  * <p>Failures: a message that can never succeed goes to the dead-letter queue at once with the reason
  * in x-error-reason: malformed or unstorable text, a bad amount, no tenant, an unknown customer, a
  * conflicting retry (any DomainException whose code is not a 5xx), a constraint or data error from
  * PostgreSQL, or a failure nobody foresaw (retrying a bug only loops). Only a dependency that could
- * not answer (database or broker unreachable, pool exhausted, serialization failure or deadlock) is
- * retried with growing delays, first here with the message held (an outage of minutes spends no
- * delivery), then by requeueing; the broker dead-letters after MAX_ATTEMPTS deliveries. Either way
- * the messages behind it keep flowing (up to the prefetch).
+ * not answer (no engine deployed or the engine timed out, database or broker unreachable, pool
+ * exhausted, serialization failure or deadlock) is retried with growing delays, first here with the
+ * message held (an outage of minutes spends no delivery), then by requeueing; the broker
+ * dead-letters after MAX_ATTEMPTS deliveries. Either way the messages behind it keep flowing (up to
+ * the prefetch).
  *
  * <p>The inbox keeps each consumed message id for INBOX_RETENTION_DAYS, then is pruned.
  */
@@ -57,27 +61,20 @@ public abstract class EventConsumerVerticle extends VerticleBase {
   // About ten minutes of local retries (0.4 s doubling to 30 s) before the broker is asked to redeliver.
   private static final int LOCAL_ATTEMPTS = 25;
   private static final long PRUNE_MILLIS = 3_600_000;
-  private static final int PRUNE_BATCH = 5000;
-  private static final String PRUNE = """
-      DELETE FROM inbox WHERE ctid IN (SELECT ctid FROM inbox
-        WHERE consumer = $1 AND processed_at < now() - make_interval(days => $2) LIMIT $3)""";
 
   private final Logger log = LoggerFactory.getLogger(getClass());
   private final DbUrl runtimeDb;
   private final String amqpUrl;
-  private final Supplier<CustomerCache> caches;
   private final OpsConfig ops;
-  protected Db db;
-  private CustomerCache cache;
+  private Db db;
   private RabbitMQClient rabbit;
   private RabbitMQConsumer consumer;
   private int inFlight;
   private boolean stopping;
 
-  protected EventConsumerVerticle(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches, OpsConfig ops) {
+  protected EventConsumerVerticle(DbUrl runtimeDb, String amqpUrl, OpsConfig ops) {
     this.runtimeDb = runtimeDb;
     this.amqpUrl = amqpUrl;
-    this.caches = caches;
     this.ops = ops;
   }
 
@@ -91,13 +88,16 @@ public abstract class EventConsumerVerticle extends VerticleBase {
   protected abstract List<String> routingKeys();
 
   /**
-   * Applies the event inside the tenant transaction that also holds the inbox row; answers the
-   * customer whose cached view changed, or null.
+   * Validates the event (a DomainException is a permanent failure) and sends it to the engines that
+   * apply it, one after the other; answers whether anything was applied now. An event no engine
+   * needs answers {@link #nothingToApply}.
    */
-  protected abstract Future<UUID> apply(SqlConnection conn, Caller caller, ConsumedEvent event);
+  protected abstract Future<Applied> handOver(ConsumedEvent event, Delivery delivery);
 
-  /** Services the handlers use, built once the verticle has its database. */
-  protected abstract void prepare();
+  /** The consumer's own inbox row for a message no engine needs (an anonymous sale, an unknown type). */
+  protected final Future<Applied> nothingToApply(Delivery delivery) {
+    return Inbox.applyOnce(db, delivery, null, conn -> Future.succeededFuture());
+  }
 
   public static String deadLetterQueue(String queue) {
     return queue + ".dead";
@@ -105,9 +105,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    db = Db.create(vertx, runtimeDb, 4, "consumers");
-    cache = caches.get();
-    prepare();
+    db = Db.create(vertx, runtimeDb, 1, "consumers");
     rabbit = Rabbit.client(vertx, amqpUrl, name());
     rabbit.addConnectionEstablishedCallback(promise -> declareTopology().onComplete(promise));
     return rabbit.start()
@@ -151,7 +149,6 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     Future<Void> cancelled = consumer == null ? Future.succeededFuture() : consumer.cancel().recover(e -> Future.succeededFuture());
     return cancelled.compose(v -> drained(System.currentTimeMillis() + 5000))
         .eventually(() -> rabbit == null ? Future.succeededFuture() : rabbit.stop())
-        .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
   }
 
@@ -174,16 +171,9 @@ public abstract class EventConsumerVerticle extends VerticleBase {
         .onFailure(e -> log.warn("{}: inbox prune failed: {}", name(), e.toString()));
   }
 
-  /**
-   * Deletes one consumer's inbox rows older than the retention, across organizations, in bounded
-   * batches; answers how many. A redelivery older than the retention would count again, which is
-   * why the retention is days while a redelivery comes within minutes.
-   */
+  /** See {@link Inbox#prune}: this consumer's rows and its engines'. */
   public static Future<Long> pruneInbox(io.vertx.sqlclient.Pool pool, String consumer, int retentionDays) {
-    return pool.withTransaction(conn -> conn.query("SELECT set_config('app.inbox_prune', 'on', true)").execute()
-            .compose(v -> conn.preparedQuery(PRUNE).execute(Tuple.of(consumer, retentionDays, PRUNE_BATCH))))
-        .compose(r -> r.rowCount() == PRUNE_BATCH ? pruneInbox(pool, consumer, retentionDays).map(n -> n + PRUNE_BATCH)
-            : Future.succeededFuture((long) r.rowCount()));
+    return Inbox.prune(pool, consumer, retentionDays);
   }
 
   private Future<Void> declareTopology() {
@@ -226,24 +216,19 @@ public abstract class EventConsumerVerticle extends VerticleBase {
    * One attempt at the message. A transient failure is retried here, with the message still
    * unacknowledged, so an outage does not spend the queue's delivery limit (nor dead-letter what
    * arrived during it); after LOCAL_ATTEMPTS it goes back to the broker, which counts a delivery.
+   * A retry sends to every engine again: those that applied already answer "duplicate".
    */
   private void apply(RabbitMQMessage message, long tag, ConsumedEvent event, int attempt) {
-    Caller caller = new Caller(event.organizationId(), "consumer:" + name(), null, Set.of(), event.correlationId());
-    boolean[] duplicate = {false};
-    db.withTenant(event.organizationId(), conn -> conn
-            .preparedQuery("INSERT INTO inbox (organization_id, consumer, message_id, event_type) VALUES ($1, $2, $3, $4) "
-                + "ON CONFLICT DO NOTHING RETURNING 1")
-            .execute(Tuple.of(event.organizationId(), name(), event.messageId(), event.eventType()))
-            // A message already in the inbox was applied before: a redelivery changes nothing.
-            .compose(rows -> {
-              duplicate[0] = rows.size() == 0;
-              return duplicate[0] ? Future.<UUID>succeededFuture() : apply(conn, caller, event);
-            }))
-        .compose(customer -> customer == null ? Future.succeededFuture()
-            // Committed already: a cache outage must not make the message count as failed.
-            : cache.invalidate(event.organizationId(), customer).recover(e -> Future.succeededFuture()))
-        .onSuccess(v -> {
-          EventMetrics.consumed(name(), duplicate[0] ? EventMetrics.DUPLICATE : EventMetrics.APPLIED);
+    Delivery delivery = new Delivery(event.organizationId(), name(), event.messageId(), event.eventType(), event.correlationId());
+    Future<Applied> handed;
+    try {
+      handed = handOver(event, delivery);
+    } catch (RuntimeException e) {
+      handed = Future.failedFuture(e);
+    }
+    handed
+        .onSuccess(applied -> {
+          EventMetrics.consumed(name(), applied.duplicate() ? EventMetrics.DUPLICATE : EventMetrics.APPLIED);
           rabbit.basicAck(tag, false);
           inFlight--;
         })
@@ -265,18 +250,16 @@ public abstract class EventConsumerVerticle extends VerticleBase {
   }
 
   /**
-   * Worth retrying: the failure says a dependency could not answer now, not that the message is wrong.
-   * PostgreSQL classes 08 (connection), 40 (serialization, deadlock), 53 (resources), 57 (operator
-   * intervention: shutdown, cancel), 58 (system) and lock timeouts; our own SERVICE_UNAVAILABLE.
+   * Worth retrying: the failure says a dependency could not answer now, not that the message is wrong:
+   * no engine answered in time (Unavailable), our own SERVICE_UNAVAILABLE (an engine's transient
+   * database failure, see Inbox.forTheConsumer), a transient PostgreSQL failure of the consumer's own pool.
    */
   static boolean isTransient(Throwable e) {
     if (e instanceof DomainException d) {
       return d.code().httpStatus() >= 500 && d.code() != ErrorCode.INTERNAL;
     }
     if (e instanceof PgException pg) {
-      String state = pg.getSqlState() == null ? "" : pg.getSqlState();
-      return state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57")
-          || state.startsWith("58") || state.equals("55P03");
+      return Inbox.isTransient(pg);
     }
     return Unavailable.isDependencyFailure(e) || e instanceof java.io.IOException
         || e.getClass().getSimpleName().contains("Closed");

@@ -1,29 +1,22 @@
 package com.zenlogic.customerservice.consumers;
 
-import com.zenlogic.customerservice.credit.CreditMessages;
-import com.zenlogic.customerservice.credit.CreditService;
-import com.zenlogic.customerservice.customer.CustomerChangeListener;
-import com.zenlogic.customerservice.platform.auth.Caller;
-import com.zenlogic.customerservice.platform.db.DbUrl;
+import com.zenlogic.customerservice.credit.CreditEventMessages;
 import com.zenlogic.customerservice.platform.config.OpsConfig;
+import com.zenlogic.customerservice.platform.db.DbUrl;
+import com.zenlogic.customerservice.platform.inbox.Applied;
+import com.zenlogic.customerservice.platform.inbox.Delivery;
 import com.zenlogic.customerservice.platform.values.Decimals;
-import com.zenlogic.customerservice.platform.cache.CustomerCache;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.SqlConnection;
-import java.time.Clock;
 import java.util.List;
-import java.util.UUID;
-import java.util.function.Supplier;
 
 /**
  * customer_payment_queue on payment_events: payment.received records the payment, which frees the
- * credit it pays (the seed's two calls are one effect), once per payment_reference.
+ * credit it pays (the seed's two calls are one effect), once per payment_reference: the credit engine applies it.
  */
 public final class PaymentEventsConsumer extends EventConsumerVerticle {
-  private CreditService credit;
 
-  public PaymentEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches, OpsConfig ops) {
-    super(runtimeDb, amqpUrl, caches, ops);
+  public PaymentEventsConsumer(DbUrl runtimeDb, String amqpUrl, OpsConfig ops) {
+    super(runtimeDb, amqpUrl, ops);
   }
 
   @Override
@@ -47,17 +40,12 @@ public final class PaymentEventsConsumer extends EventConsumerVerticle {
   }
 
   @Override
-  protected void prepare() {
-    credit = new CreditService(db, CustomerChangeListener.NONE, Clock.systemUTC());
-  }
-
-  @Override
-  protected Future<UUID> apply(SqlConnection conn, Caller caller, ConsumedEvent event) {
+  protected Future<Applied> handOver(ConsumedEvent event, Delivery delivery) {
     if (!"payment.received".equals(event.eventType())) {
-      return Future.succeededFuture();
+      return nothingToApply(delivery);
     }
-    UUID customer = event.customerId();
-    return credit.recordPaymentIn(conn, new CreditMessages.Payment(caller, customer, event.text("payment_reference"),
-        Decimals.money("data.amount", event.data().getValue("amount")))).map(customer);
+    var payment = new CreditEventMessages.PaymentReceived(delivery, event.customerId(), event.text("payment_reference"),
+        Decimals.money("data.amount", event.data().getValue("amount")));
+    return CreditEventMessages.APPLY_PAYMENT.request(vertx, payment);
   }
 }

@@ -1,40 +1,32 @@
 package com.zenlogic.customerservice.consumers;
 
-import com.zenlogic.customerservice.customer.CustomerChangeListener;
-import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.config.OpsConfig;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.values.Decimals;
-import com.zenlogic.customerservice.platform.cache.CustomerCache;
+import com.zenlogic.customerservice.loyalty.LoyaltyEventMessages;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
-import com.zenlogic.customerservice.loyalty.LoyaltyService;
+import com.zenlogic.customerservice.platform.inbox.Applied;
+import com.zenlogic.customerservice.platform.inbox.Delivery;
 import com.zenlogic.customerservice.segmentation.Purchase;
-import com.zenlogic.customerservice.segmentation.SegmentationService;
+import com.zenlogic.customerservice.segmentation.SegmentationEventMessages;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.SqlConnection;
-import java.time.Clock;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 /**
  * customer_pos_queue on pos_events: pos.transaction.completed earns points (once, even if the POS
- * already called AddLoyaltyPoints for the same transaction). No customer means an anonymous sale.
+ * already called AddLoyaltyPoints for the same transaction) and enters the purchase history; the
+ * loyalty engine, then segmentation, apply it. No customer means an anonymous sale: nothing to apply.
  */
 public final class PosEventsConsumer extends EventConsumerVerticle {
-  private LoyaltyService loyalty;
-  private SegmentationService segments;
 
-  private final com.zenlogic.customerservice.segmentation.SegmentPolicy policy;
-
-  public PosEventsConsumer(DbUrl runtimeDb, String amqpUrl, Supplier<CustomerCache> caches,
-                com.zenlogic.customerservice.segmentation.SegmentPolicy policy, OpsConfig ops) {
-    super(runtimeDb, amqpUrl, caches, ops);
-    this.policy = policy;
+  public PosEventsConsumer(DbUrl runtimeDb, String amqpUrl, OpsConfig ops) {
+    super(runtimeDb, amqpUrl, ops);
   }
 
   @Override
@@ -58,15 +50,9 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
   }
 
   @Override
-  protected void prepare() {
-    loyalty = new LoyaltyService(db, CustomerChangeListener.NONE, Clock.systemUTC());
-    segments = new SegmentationService(db, Clock.systemUTC(), policy);
-  }
-
-  @Override
-  protected Future<UUID> apply(SqlConnection conn, Caller caller, ConsumedEvent event) {
+  protected Future<Applied> handOver(ConsumedEvent event, Delivery delivery) {
     if (!"pos.transaction.completed".equals(event.eventType()) || event.data().getValue("customer_id") == null) {
-      return Future.succeededFuture();
+      return nothingToApply(delivery);
     }
     UUID customer = event.customerId();
     JsonObject totals = event.data().getValue("totals") instanceof JsonObject t ? t : null;
@@ -74,11 +60,14 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
       throw DomainException.invalid("data.totals.total_amount", "is required");
     }
     String transaction = event.text("transaction_id");
-    java.math.BigDecimal amount = Decimals.money("data.totals.total_amount", totals.getValue("total_amount"));
+    BigDecimal amount = Decimals.money("data.totals.total_amount", totals.getValue("total_amount"));
     List<LoyaltyMessages.Item> items = items(event.data());
-    return loyalty.earnIn(conn, new LoyaltyMessages.Earn(caller, customer, transaction, amount, null, "pos", items))
-        .compose(e -> segments.recordPurchaseIn(conn, caller, purchase(event, customer, "pos", "pos:" + transaction, amount, items)))
-        .map(customer);
+    Purchase purchase = purchase(event, customer, "pos", "pos:" + transaction, amount, items);
+    // Loyalty first: it refuses an unknown or blocked customer, and then segmentation records nothing.
+    return LoyaltyEventMessages.APPLY_PURCHASE.request(vertx,
+            new LoyaltyEventMessages.Sale(delivery, customer, transaction, amount, "pos", items))
+        .compose(earned -> SegmentationEventMessages.APPLY_PURCHASE.request(vertx,
+            new SegmentationEventMessages.PurchaseMade(delivery, null, purchase)).map(earned::and));
   }
 
   /** The purchase as history keeps it: when it happened (the event's occurred_at), where, how many items. */

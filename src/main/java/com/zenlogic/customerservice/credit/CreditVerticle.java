@@ -28,6 +28,7 @@ public final class CreditVerticle extends VerticleBase {
     db = Db.create(vertx, runtimeDb, poolSize, "credit");
     cache = caches.get();
     CreditService credit = new CreditService(db, cache::invalidate, Clock.systemUTC());
+    CreditEventHandlers.register(vertx, db, credit, cache);
     Bus.serve(vertx, CreditMessages.CHECK, credit::check);
     Bus.serve(vertx, CreditMessages.USE, credit::use);
     Bus.serve(vertx, CreditMessages.RELEASE, credit::release);

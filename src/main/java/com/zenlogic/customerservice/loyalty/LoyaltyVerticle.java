@@ -41,6 +41,7 @@ public final class LoyaltyVerticle extends VerticleBase {
     db = Db.create(vertx, runtimeDb, poolSize, "loyalty");
     cache = caches.get();
     LoyaltyService loyalty = new LoyaltyService(db, cache::invalidate, Clock.systemUTC());
+    LoyaltyEventHandlers.register(vertx, db, loyalty, cache);
     LoyaltyReports reports = new LoyaltyReports(db);
     serve(LoyaltyMessages.EARN, loyalty::earn);
     serve(LoyaltyMessages.REDEEM, loyalty::redeem);

@@ -36,6 +36,7 @@ public final class SegmentationVerticle extends VerticleBase {
   public Future<?> start() {
     db = Db.create(vertx, runtimeDb, 4, "segmentation");
     SegmentationService segments = new SegmentationService(db, Clock.systemUTC(), policy);
+    SegmentationEventHandlers.register(vertx, db, segments);
     Kpis kpis = new Kpis(db);
     Bus.<SegmentationMessages.CustomerQuery>serve(vertx, SegmentationMessages.SEGMENT,
         q -> segments.segment(q.caller(), q.customerId()).map(SegmentationMessages.Segment::new));

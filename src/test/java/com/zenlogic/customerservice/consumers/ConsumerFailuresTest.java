@@ -207,15 +207,15 @@ class ConsumerFailuresTest {
     String cancelledData = "{\"customer_id\":\"%s\",\"order_id\":\"%s\"}";
     // In order: completed, then cancelled.
     publish("order_events", "order.completed", "in-done", envelope("order.completed", completedData.formatted(inOrder, "o-in")));
-    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'in-done'") == 1, "in-order completion", 10_000);
+    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'in-done'") == 2, "in-order completion", 10_000);
     assertEquals(1, sql("SELECT purchase_count FROM customer_stats WHERE customer_id = '" + inOrder + "'"));
     publish("order_events", "order.cancelled", "in-cancel", envelope("order.cancelled", cancelledData.formatted(inOrder, "o-in")));
     // Out of order: cancelled first, then completed, then the completion once more under another message id.
     publish("order_events", "order.cancelled", "out-cancel", envelope("order.cancelled", cancelledData.formatted(outOfOrder, "o-out")));
-    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'out-cancel'") == 1, "early cancellation", 10_000);
+    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'out-cancel'") == 3, "early cancellation", 10_000);
     publish("order_events", "order.completed", "out-done", envelope("order.completed", completedData.formatted(outOfOrder, "o-out")));
     publish("order_events", "order.completed", "out-done-again", envelope("order.completed", completedData.formatted(outOfOrder, "o-out")));
-    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id IN ('in-cancel', 'out-done', 'out-done-again')") == 3,
+    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id IN ('in-cancel', 'out-done', 'out-done-again')") == 3 + 2 + 2,
         "all applied", 10_000);
     for (String c : List.of(inOrder, outOfOrder)) {
       assertEquals(0, sql("SELECT coalesce((SELECT balance FROM loyalty_accounts WHERE customer_id = '" + c + "'), 0)"), c);
@@ -248,7 +248,7 @@ class ConsumerFailuresTest {
     }
     waitFor(() -> {
       try {
-        return sql("SELECT count(*) FROM inbox WHERE message_id = 'during-outage'") == 1;
+        return sql("SELECT count(*) FROM inbox WHERE message_id = 'during-outage'") == 2;
       } catch (RuntimeException e) {
         return false;
       }
@@ -265,14 +265,20 @@ class ConsumerFailuresTest {
       st.execute("INSERT INTO inbox (organization_id, consumer, message_id, processed_at) VALUES "
           + "('" + org + "', 'prune-test', 'old-1', now() - interval '20 days'), "
           + "('" + org + "', 'prune-test', 'old-2', now() - interval '15 days'), "
-          + "('" + org + "', 'prune-test', 'new-1', now() - interval '13 days')");
+          + "('" + org + "', 'prune-test', 'new-1', now() - interval '13 days'), "
+          // The engines' rows of the same consumer go too; another consumer sharing the prefix stays.
+          + "('" + org + "', 'prune-test:loyalty', 'old-3', now() - interval '20 days'), "
+          + "('" + org + "', 'prune-test:loyalty', 'new-2', now() - interval '1 day'), "
+          + "('" + org + "', 'prune-tester', 'old-4', now() - interval '20 days')");
       conn.commit();
     }
     Db db = Db.create(app.vertx, DbUrl.parse("DB_URL", app.config.dbUrl()).as(app.config.dbAppUser(), app.config.dbAppPassword()), 2,
         "prune-test");
     try {
-      assertEquals(2L, EventConsumerVerticle.pruneInbox(db.pool(), "prune-test", 14).await(10, TimeUnit.SECONDS));
+      assertEquals(3L, EventConsumerVerticle.pruneInbox(db.pool(), "prune-test", 14).await(10, TimeUnit.SECONDS));
       assertEquals(1, sql("SELECT count(*) FROM inbox WHERE consumer = 'prune-test'"));
+      assertEquals(1, sql("SELECT count(*) FROM inbox WHERE consumer = 'prune-test:loyalty'"));
+      assertEquals(1, sql("SELECT count(*) FROM inbox WHERE consumer = 'prune-tester'"));
       assertEquals(0L, EventConsumerVerticle.pruneInbox(db.pool(), "prune-test", 14).await(10, TimeUnit.SECONDS));
     } finally {
       db.close();

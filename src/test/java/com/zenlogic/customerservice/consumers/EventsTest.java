@@ -155,7 +155,7 @@ class EventsTest {
     JsonObject event = envelope("order.completed", new JsonObject().put("customer_id", c).put("order_id", "o-1").put("total_amount", 120.50));
     broker.publish("order_events", "order.completed", "m-1", event).await();
     broker.publish("order_events", "order.completed", "m-1", event).await();
-    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'm-1'") == 1, "applied");
+    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'm-1'") == 2, "applied by loyalty and segmentation");
     Thread.sleep(500);
     assertEquals(120, sql("SELECT balance FROM loyalty_accounts WHERE customer_id = '" + c + "'"));
     assertEquals(1, sql("SELECT count(*) FROM loyalty_ledger WHERE reference = 'o-1'"));
@@ -173,7 +173,8 @@ class EventsTest {
         .put("customer_id", c).put("transaction_id", "txn_456").put("totals", new JsonObject().put("total_amount", 100.00)))).await();
     broker.publish("pos_events", "pos.transaction.completed", "pos-anon", envelope("pos.transaction.completed", new JsonObject()
         .put("transaction_id", "txn_anon").put("totals", new JsonObject().put("total_amount", 10.00)))).await();
-    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id IN ('pos-1', 'pos-anon')") == 2, "both consumed");
+    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id IN ('pos-1', 'pos-anon')") == 3,
+        "both consumed (the sale by loyalty and segmentation, the anonymous one by the consumer)");
     assertEquals(100, sql("SELECT balance FROM loyalty_accounts WHERE customer_id = '" + c + "'"));
   }
 
@@ -187,7 +188,7 @@ class EventsTest {
         .put("customer_id", UUID.randomUUID().toString()).put("order_id", "y").put("total_amount", 5))).await();
     broker.publish("order_events", "order.completed", "good-1", envelope("order.completed", new JsonObject()
         .put("customer_id", c).put("order_id", "o-good").put("total_amount", 42))).await();
-    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'good-1'") == 1, "the good message behind");
+    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'good-1'") == 2, "the good message behind");
     assertEquals(42, sql("SELECT balance FROM loyalty_accounts WHERE customer_id = '" + c + "'"));
     List<String> reasons = new java.util.ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -215,10 +216,10 @@ class EventsTest {
         .json().getBoolean("approved"));
     broker.publish("order_events", "order.completed", "done-9", envelope("order.completed", new JsonObject()
         .put("customer_id", c).put("order_id", "o-9").put("total_amount", "800.00"))).await();
-    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'done-9'") == 1, "completed");
+    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'done-9'") == 2, "completed");
     broker.publish("order_events", "order.cancelled", "cancel-9", envelope("order.cancelled", new JsonObject()
         .put("customer_id", c).put("order_id", "o-9"))).await();
-    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'cancel-9'") == 1, "cancelled");
+    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'cancel-9'") == 3, "cancelled by loyalty, credit and segmentation");
     assertEquals(0, sql("SELECT balance FROM loyalty_accounts WHERE customer_id = '" + c + "'"));
     assertEquals("0.00", app.db.scalar(org, "SELECT outstanding FROM credit_lines WHERE customer_id = '" + c + "'"));
     waitFor(() -> eventsOf("loyalty.points.reversed").size() == 1 && eventsOf("credit.released").size() == 1, "events out");
