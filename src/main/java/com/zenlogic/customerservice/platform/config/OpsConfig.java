@@ -1,7 +1,7 @@
 package com.zenlogic.customerservice.platform.config;
 
 import io.vertx.core.json.JsonObject;
-import java.util.Locale;
+import java.util.List;
 
 /**
  * Operational settings: what the service exposes to whom, connection and retention limits, and the
@@ -28,56 +28,30 @@ public record OpsConfig(
     int jobsIntervalSeconds,
     int jobsBatchSize) {
 
+  public static final List<String> KEYS = List.of("ZERO_CONFIG", "OPS_TOKEN", "OPS_TRUST_LOOPBACK",
+      "IDLE_TIMEOUT_SECONDS", "INBOX_RETENTION_DAYS", "OUTBOX_MAX_ATTEMPTS", "LOYALTY_JOBS_FIRST_RUN_SECONDS",
+      "LOYALTY_JOBS_INTERVAL_SECONDS", "LOYALTY_JOBS_BATCH");
+
   public static final OpsConfig DEFAULTS = from(new JsonObject());
 
   public static OpsConfig from(JsonObject json) {
-    String token = text(json, "OPS_TOKEN");
+    return from(new ConfigReader(json));
+  }
+
+  public static OpsConfig from(ConfigReader r) {
+    String token = r.optionalText("OPS_TOKEN");
     if (token != null && token.length() < 16) {
       throw new ConfigException("OPS_TOKEN", "must be at least 16 characters");
     }
     return new OpsConfig(
-        bool(json, "ZERO_CONFIG", true),
+        r.bool("ZERO_CONFIG", true),
         token,
-        bool(json, "OPS_TRUST_LOOPBACK", true),
-        positive(json, "IDLE_TIMEOUT_SECONDS", 120),
-        positive(json, "INBOX_RETENTION_DAYS", 14),
-        positive(json, "OUTBOX_MAX_ATTEMPTS", 10),
-        positive(json, "LOYALTY_JOBS_FIRST_RUN_SECONDS", 45),
-        positive(json, "LOYALTY_JOBS_INTERVAL_SECONDS", 3600),
-        positive(json, "LOYALTY_JOBS_BATCH", 500));
-  }
-
-  private static String text(JsonObject json, String key) {
-    Object value = json.getValue(key);
-    String text = value == null ? null : String.valueOf(value).trim();
-    return text == null || text.isEmpty() ? null : text;
-  }
-
-  private static boolean bool(JsonObject json, String key, boolean fallback) {
-    String value = text(json, key);
-    if (value == null) {
-      return fallback;
-    }
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "true", "1", "yes", "on" -> true;
-      case "false", "0", "no", "off" -> false;
-      default -> throw new ConfigException(key, "must be true or false, got '" + value + "'");
-    };
-  }
-
-  private static int positive(JsonObject json, String key, int fallback) {
-    String value = text(json, key);
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      int n = Integer.parseInt(value);
-      if (n < 1) {
-        throw new ConfigException(key, "must be a positive whole number, got " + value);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, "must be a positive whole number, got '" + value + "'");
-    }
+        r.bool("OPS_TRUST_LOOPBACK", true),
+        r.positive("IDLE_TIMEOUT_SECONDS", 120),
+        r.positive("INBOX_RETENTION_DAYS", 14),
+        r.positive("OUTBOX_MAX_ATTEMPTS", 10),
+        r.positive("LOYALTY_JOBS_FIRST_RUN_SECONDS", 45),
+        r.positive("LOYALTY_JOBS_INTERVAL_SECONDS", 3600),
+        r.positive("LOYALTY_JOBS_BATCH", 500));
   }
 }
