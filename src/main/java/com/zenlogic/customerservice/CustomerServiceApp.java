@@ -10,7 +10,7 @@ import com.zenlogic.customerservice.platform.outbox.OutboxRelayVerticle;
 import com.zenlogic.customerservice.consumers.OrderEventsConsumer;
 import com.zenlogic.customerservice.consumers.PaymentEventsConsumer;
 import com.zenlogic.customerservice.consumers.PosEventsConsumer;
-import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.loyalty.LoyaltyVerticle;
 import com.zenlogic.customerservice.platform.db.DbUrl;
@@ -82,7 +82,7 @@ public final class CustomerServiceApp {
           return null;
         }, false)
         .compose(v -> {
-          CacheFactory cacheFactory = CacheFactory.of(vertx, config);
+          CacheFactory cacheFactory = CacheFactory.of(vertx, config.cache());
           Supplier<CustomerCache> caches = cacheFactory.perInstance();
           Future<String> listener = cacheFactory.listener() == null ? Future.succeededFuture()
               : vertx.deployVerticle(cacheFactory.listener()).map(id -> add(running.infrastructure, id));

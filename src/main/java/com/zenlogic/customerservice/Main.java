@@ -1,12 +1,12 @@
 package com.zenlogic.customerservice;
 
-import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.config.ConfigException;
 import com.zenlogic.customerservice.platform.config.ConfigLoader;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.config.DevDefaults;
-import com.zenlogic.customerservice.platform.auth.DevToken;
+import com.zenlogic.customerservice.DevToken;
 import com.zenlogic.customerservice.platform.db.EmbeddedDatabase;
 import com.zenlogic.customerservice.platform.metrics.Metrics;
 import io.vertx.core.Vertx;
@@ -66,7 +66,7 @@ public final class Main {
   static AppConfig loadConfig() throws Exception {
     Vertx bootstrap = Vertx.vertx();
     try {
-      JsonObject json = ConfigLoader.load(bootstrap).await(30, TimeUnit.SECONDS);
+      JsonObject json = ConfigLoader.load(bootstrap, AppConfig.KEY_LIST).await(30, TimeUnit.SECONDS);
       return AppConfig.from(json);
     } finally {
       bootstrap.close().await(10, TimeUnit.SECONDS);
@@ -106,7 +106,7 @@ public final class Main {
         .put("user_id", "dev-admin")
         .put("organization_id", DEV_ORGANIZATION.toString())
         .put("permissions", new JsonArray(DevToken.ALL_PERMISSIONS));
-    return Auth.devToken(vertx, config, claims, 12 * 60);
+    return Auth.devToken(vertx, config.jwt(), claims, 12 * 60);
   }
 
   /** The organization the printed dev token belongs to. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.metrics.Metrics;
 import com.zenlogic.customerservice.support.Http;
@@ -42,7 +42,7 @@ class ShutdownTest {
     try {
       CustomerServiceApp.Running running = CustomerServiceApp.start(vertx, config, false).await(120, TimeUnit.SECONDS);
       UUID org = UUID.randomUUID();
-      String token = Auth.devToken(vertx, config, new JsonObject().put("user_id", "t").put("organization_id", org.toString())
+      String token = Auth.devToken(vertx, config.jwt(), new JsonObject().put("user_id", "t").put("organization_id", org.toString())
           .put("permissions", new JsonArray().add("customers:write").add("loyalty:write").add("loyalty:read")), 5);
       Http http = new Http(httpPort).as(token);
       String customer = http.post("/api/v1/customers", new JsonObject().put("customer_type", "person").put("first_name", "Ana")

@@ -1,7 +1,7 @@
 package com.zenlogic.customerservice.support;
 
 import com.zenlogic.customerservice.CustomerServiceApp;
-import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.metrics.Metrics;
 import io.vertx.core.Vertx;
@@ -106,7 +106,7 @@ public final class TestApp implements AutoCloseable {
   }
 
   public String token(JsonObject claims) {
-    return Auth.devToken(vertx, config, claims, 60);
+    return Auth.devToken(vertx, config.jwt(), claims, 60);
   }
 
   public static int freePort() throws IOException {

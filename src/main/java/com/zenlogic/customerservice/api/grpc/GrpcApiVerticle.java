@@ -2,7 +2,7 @@ package com.zenlogic.customerservice.api.grpc;
 
 import com.zenlogic.customerservice.api.grpc.v1.CustomerServiceGrpcService;
 import com.zenlogic.customerservice.customer.CheckoutReads;
-import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.Db;
@@ -58,7 +58,7 @@ public final class GrpcApiVerticle extends VerticleBase {
     int poolSize = Math.max(config.checkoutDbInFlight() + 2, config.dbPoolSize() / config.grpcInstances());
     db = Db.createCheckout(vertx, runtimeDb, poolSize);
     cache = caches.get();
-    return Auth.create(vertx, config).compose(auth -> {
+    return Auth.create(vertx, config.jwt()).compose(auth -> {
       GrpcCallers callers = new GrpcCallers(auth, config.grpcTrustNetwork());
       CustomerRpc customers = new CustomerRpc(new CheckoutReads(db.pool(), context, config.checkoutDbInFlight()), cache, config.defaultPhoneRegion());
 

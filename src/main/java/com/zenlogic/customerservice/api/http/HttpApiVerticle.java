@@ -3,7 +3,7 @@ package com.zenlogic.customerservice.api.http;
 import com.zenlogic.customerservice.customer.AddressBook;
 import com.zenlogic.customerservice.customer.CustomerService;
 import com.zenlogic.customerservice.customer.PreferenceService;
-import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
@@ -46,7 +46,7 @@ public final class HttpApiVerticle extends VerticleBase {
     CustomerService customers = new CustomerService(db, config.defaultPhoneRegion(), cache::invalidate);
     CustomerHandlers customerHandlers = new CustomerHandlers(customers);
     DetailHandlers details = new DetailHandlers(new AddressBook(customers), new PreferenceService(customers));
-    return Future.all(Auth.create(vertx, config), OpenAPIContract.from(vertx, "openapi.yaml"))
+    return Future.all(Auth.create(vertx, config.jwt()), OpenAPIContract.from(vertx, "openapi.yaml"))
         .compose(both -> {
           Auth auth = both.resultAt(0);
           // The body is read by the BodyHandler below, which enforces the size limit (the default extractor has none).

@@ -1,6 +1,5 @@
 package com.zenlogic.customerservice.platform.auth;
 
-import com.zenlogic.customerservice.platform.config.AppConfig;
 import com.zenlogic.customerservice.platform.config.ConfigException;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
@@ -54,21 +53,21 @@ public final class Auth {
   }
 
   /** Builds the verifier; reads the public key file off the event loop. */
-  public static Future<Auth> create(Vertx vertx, AppConfig config) {
+  public static Future<Auth> create(Vertx vertx, JwtConfig config) {
     JWTOptions checks = new JWTOptions()
-        .setIssuer(config.jwtIssuer())
-        .setAudience(List.of(config.jwtAudience()))
+        .setIssuer(config.issuer())
+        .setAudience(List.of(config.audience()))
         .setLeeway(LEEWAY_SECONDS);
-    int lifetime = config.jwtMaxLifetimeSeconds();
-    if (config.jwtHs256Secret() != null) {
-      PubSecKeyOptions key = new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtHs256Secret());
+    int lifetime = config.maxLifetimeSeconds();
+    if (config.hs256Secret() != null) {
+      PubSecKeyOptions key = new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.hs256Secret());
       return Future.succeededFuture(new Auth(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key).setJWTOptions(checks)), lifetime));
     }
-    if (config.jwtPublicKeyPath() != null) {
-      return vertx.fileSystem().readFile(config.jwtPublicKeyPath())
-          .recover(e -> Future.failedFuture(new ConfigException("JWT_PUBLIC_KEY_PATH", "cannot read " + config.jwtPublicKeyPath())))
+    if (config.publicKeyPath() != null) {
+      return vertx.fileSystem().readFile(config.publicKeyPath())
+          .recover(e -> Future.failedFuture(new ConfigException("JWT_PUBLIC_KEY_PATH", "cannot read " + config.publicKeyPath())))
           .map(pem -> {
-            PubSecKeyOptions key = new PubSecKeyOptions().setAlgorithm(config.jwtPublicKeyAlgorithm()).setBuffer(pem.toString());
+            PubSecKeyOptions key = new PubSecKeyOptions().setAlgorithm(config.publicKeyAlgorithm()).setBuffer(pem.toString());
             return new Auth(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key).setJWTOptions(checks)), lifetime);
           });
     }
@@ -292,13 +291,13 @@ public final class Auth {
   }
 
   /** Signs a token with the configured HS256 secret: for development and tests only. */
-  public static String devToken(Vertx vertx, AppConfig config, JsonObject claims, int minutes) {
-    if (config.jwtHs256Secret() == null) {
+  public static String devToken(Vertx vertx, JwtConfig config, JsonObject claims, int minutes) {
+    if (config.hs256Secret() == null) {
       throw new ConfigException("JWT_HS256_SECRET", "dev tokens can only be signed with an HS256 secret");
     }
     JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtHs256Secret())));
-    return signer.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setIssuer(config.jwtIssuer())
-        .setAudience(List.of(config.jwtAudience())).setExpiresInMinutes(minutes));
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.hs256Secret())));
+    return signer.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setIssuer(config.issuer())
+        .setAudience(List.of(config.audience())).setExpiresInMinutes(minutes));
   }
 }

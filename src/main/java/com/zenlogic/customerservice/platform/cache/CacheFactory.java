@@ -1,6 +1,5 @@
 package com.zenlogic.customerservice.platform.cache;
 
-import com.zenlogic.customerservice.platform.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
@@ -26,18 +25,18 @@ public final class CacheFactory {
    * Redis: a near cache shared by the process in front of one Redis connection per verticle
    * instance (pipelined, on its own event loop). Without Redis: the in-process cache alone.
    */
-  public static CacheFactory of(Vertx vertx, AppConfig config) {
-    if (!config.cacheEnabled()) {
+  public static CacheFactory of(Vertx vertx, CacheConfig config) {
+    if (!config.enabled()) {
       NoCustomerCache none = new NoCustomerCache();
       return new CacheFactory(() -> none, null);
     }
     if (config.redisUrl() == null) {
-      LocalCustomerCache local = new LocalCustomerCache(config.cacheTtlSeconds() * 1000L, 200_000);
+      LocalCustomerCache local = new LocalCustomerCache(config.ttlSeconds() * 1000L, 200_000);
       return new CacheFactory(() -> local, null);
     }
     Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
-    LocalCustomerCache near = new LocalCustomerCache(config.cacheNearTtlSeconds() * 1000L, 200_000);
-    RemoteInvalidations remote = new RemoteInvalidations(vertx, config.redisUrl(), config.cacheKeyPrefix() + ":", near);
+    LocalCustomerCache near = new LocalCustomerCache(config.nearTtlSeconds() * 1000L, 200_000);
+    RemoteInvalidations remote = new RemoteInvalidations(vertx, config.redisUrl(), config.keyPrefix() + ":", near);
     VerticleBase listener = new VerticleBase() {
       @Override
       public Future<?> start() {
@@ -52,7 +51,7 @@ public final class CacheFactory {
       }
     };
     return new CacheFactory(() -> new NearCustomerCache(near, new RedisCustomerCache(vertx, config.redisUrl(),
-        config.cacheKeyPrefix(), config.cacheTtlSeconds(), pendingInvalidations), remote), listener);
+        config.keyPrefix(), config.ttlSeconds(), pendingInvalidations), remote), listener);
   }
 
   public Supplier<CustomerCache> perInstance() {

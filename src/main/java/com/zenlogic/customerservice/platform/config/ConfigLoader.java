@@ -13,7 +13,7 @@ import java.util.List;
 public final class ConfigLoader {
   private ConfigLoader() {}
 
-  public static Future<JsonObject> load(Vertx vertx) {
+  public static Future<JsonObject> load(Vertx vertx, List<String> keys) {
     ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0)
         .addStore(file("conf/config.json", true));
     String extra = System.getenv("CONFIG_FILE");
@@ -21,7 +21,7 @@ public final class ConfigLoader {
       options.addStore(file(extra, false));
     }
     options.addStore(new ConfigStoreOptions().setType("env")
-        .setConfig(new JsonObject().put("keys", new JsonArray(List.of(AppConfig.KEYS))).put("raw-data", true)));
+        .setConfig(new JsonObject().put("keys", new JsonArray(keys)).put("raw-data", true)));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig()
         .recover(e -> Future.failedFuture(new ConfigException(extra != null ? "CONFIG_FILE" : "conf/config.json",

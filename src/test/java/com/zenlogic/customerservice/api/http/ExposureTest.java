@@ -1,6 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
-import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.config.ConfigException;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;

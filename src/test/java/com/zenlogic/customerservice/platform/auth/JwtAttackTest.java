@@ -1,6 +1,6 @@
 package com.zenlogic.customerservice.platform.auth;
 
-import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
 
@@ -237,7 +237,7 @@ class JwtAttackTest {
   @Test
   void theMaximumLifetimeIsConfigurable() throws Exception {
     AppConfig tenMinutes = AppConfig.from(new JsonObject().put("JWT_HS256_SECRET", TestApp.SECRET).put("JWT_MAX_LIFETIME_SECONDS", 600));
-    Auth auth = Auth.create(hsApp.vertx, tenMinutes).await(10, java.util.concurrent.TimeUnit.SECONDS);
+    Auth auth = Auth.create(hsApp.vertx, tenMinutes.jwt()).await(10, java.util.concurrent.TimeUnit.SECONDS);
     String fiveMinutes = hs(c -> c.put("exp", now() + 300));
     String twentyMinutes = hs(c -> c.put("exp", now() + 1200));
     assertTrue(auth.authenticateUser("Bearer " + fiveMinutes).await(10, java.util.concurrent.TimeUnit.SECONDS) != null);

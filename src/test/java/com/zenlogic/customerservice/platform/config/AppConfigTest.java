@@ -1,5 +1,7 @@
 package com.zenlogic.customerservice.platform.config;
 
+import com.zenlogic.customerservice.AppConfig;
+
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
 

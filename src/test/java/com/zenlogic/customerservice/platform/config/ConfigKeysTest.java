@@ -1,5 +1,7 @@
 package com.zenlogic.customerservice.platform.config;
 
+import com.zenlogic.customerservice.AppConfig;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

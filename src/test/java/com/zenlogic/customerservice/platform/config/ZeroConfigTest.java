@@ -1,5 +1,7 @@
 package com.zenlogic.customerservice.platform.config;
 
+import com.zenlogic.customerservice.AppConfig;
+
 import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.db.EmbeddedDatabase;
 
@@ -58,7 +60,7 @@ class ZeroConfigTest {
     }
 
     Http http(UUID org) {
-      String token = Auth.devToken(vertx, config, new JsonObject().put("user_id", "dev").put("organization_id", org.toString())
+      String token = Auth.devToken(vertx, config.jwt(), new JsonObject().put("user_id", "dev").put("organization_id", org.toString())
           .put("permissions", new JsonArray().add("customers:read").add("customers:write")), 5);
       return new Http(config.httpPort()).as(token);
     }

@@ -1,4 +1,7 @@
-package com.zenlogic.customerservice.platform.config;
+package com.zenlogic.customerservice;
+
+import com.zenlogic.customerservice.platform.config.ConfigReader;
+import com.zenlogic.customerservice.platform.config.OpsConfig;
 
 import com.zenlogic.customerservice.api.grpc.GrpcConfig;
 import com.zenlogic.customerservice.api.http.HttpConfig;

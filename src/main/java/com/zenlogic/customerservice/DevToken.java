@@ -1,6 +1,8 @@
-package com.zenlogic.customerservice.platform.auth;
+package com.zenlogic.customerservice;
 
-import com.zenlogic.customerservice.platform.config.AppConfig;
+import com.zenlogic.customerservice.platform.auth.Auth;
+
+import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.config.ConfigException;
 import com.zenlogic.customerservice.platform.config.ConfigLoader;
 import com.zenlogic.customerservice.platform.config.DevDefaults;
@@ -41,13 +43,13 @@ public final class DevToken {
     }
     Vertx vertx = Vertx.vertx();
     try {
-      AppConfig config = AppConfig.from(ConfigLoader.load(vertx).await(30, TimeUnit.SECONDS));
+      AppConfig config = AppConfig.from(ConfigLoader.load(vertx, AppConfig.KEY_LIST).await(30, TimeUnit.SECONDS));
       if (config.jwtHs256Secret() == null) {
         config = config.withJwtHs256Secret(DevDefaults.devJwtSecret(config.dataDir()));
       }
       JsonObject claims = new JsonObject().put("sub", user).put("user_id", user).put("organization_id", org.toString())
           .put("permissions", new JsonArray(perms.isEmpty() ? ALL_PERMISSIONS : perms));
-      System.out.println(Auth.devToken(vertx, config, claims, minutes));
+      System.out.println(Auth.devToken(vertx, config.jwt(), claims, minutes));
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
       System.exit(2);
