@@ -27,6 +27,7 @@ public final class LoyaltyVerticle extends VerticleBase {
   private final Supplier<CustomerCache> caches;
   private final LoyaltyJobs.Schedule schedule;
   private Db db;
+  private LoyaltyJobs jobs;
   private CustomerCache cache;
 
   public LoyaltyVerticle(DbUrl runtimeDb, int poolSize, Supplier<CustomerCache> caches, LoyaltyJobs.Schedule schedule) {
@@ -67,13 +68,15 @@ public final class LoyaltyVerticle extends VerticleBase {
         conn -> punch.redeemReward(conn, q.caller().organizationId(), q.customerId(), q.programId(), q.reference()))
         .compose(card -> cache.invalidate(q.caller().organizationId(), q.customerId()).map(card)));
 
-    new LoyaltyJobs(vertx, loyalty, runtimeDb, schedule).schedule();
+    jobs = new LoyaltyJobs(vertx, loyalty, runtimeDb, schedule);
+    jobs.schedule(db.pool());
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    return (cache == null ? Future.succeededFuture() : cache.close())
+    return (jobs == null ? Future.succeededFuture() : jobs.stop())
+        .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
   }
 

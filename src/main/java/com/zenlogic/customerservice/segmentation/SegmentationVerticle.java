@@ -3,6 +3,7 @@ package com.zenlogic.customerservice.segmentation;
 import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.Db;
+import com.zenlogic.customerservice.platform.jobs.JobLease;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,6 +22,7 @@ public final class SegmentationVerticle extends VerticleBase {
 
   private final DbUrl runtimeDb;
   private final long batchEveryMillis;
+  private JobLease rfmLease;
   private final String orderService;
   private final SegmentPolicy policy;
   private Db db;
@@ -55,7 +57,9 @@ public final class SegmentationVerticle extends VerticleBase {
         q -> segments.recordPurchase(q.caller(), q.purchase()).map(SegmentationMessages.Recorded::new));
     Bus.<SegmentationMessages.KpiQuery>serve(vertx, SegmentationMessages.KPIS,
         q -> kpis.compute(q.caller(), q.from(), q.to()).map(SegmentationMessages.View::new));
-    vertx.setPeriodic(batchEveryMillis, id -> segments.tenants().compose(orgs -> {
+    // One node of the cluster rescoring at a time: the holder of the lease.
+    rfmLease = JobLease.of(vertx, db.pool(), "segmentation.rfm-batch").start();
+    vertx.setPeriodic(batchEveryMillis, id -> rfmLease.runIfHeld(() -> segments.tenants().compose(orgs -> {
       Future<Void> chain = Future.succeededFuture();
       for (UUID org : orgs) {
         Caller system = new Caller(org, "system", null, Set.of(), "rfm-batch-" + UUID.randomUUID());
@@ -65,7 +69,7 @@ public final class SegmentationVerticle extends VerticleBase {
         }));
       }
       return chain;
-    }));
+    })));
     return Future.succeededFuture();
   }
 
@@ -93,6 +97,7 @@ public final class SegmentationVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return db == null ? Future.succeededFuture() : db.close();
+    return (rfmLease == null ? Future.succeededFuture() : rfmLease.stop())
+        .eventually(() -> db == null ? Future.succeededFuture() : db.close());
   }
 }

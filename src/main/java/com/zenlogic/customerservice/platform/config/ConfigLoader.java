@@ -21,12 +21,21 @@ public final class ConfigLoader {
       options.addStore(file(extra, false));
     }
     options.addStore(new ConfigStoreOptions().setType("env")
-        .setConfig(new JsonObject().put("keys", new JsonArray(List.of(AppConfig.KEYS))).put("raw-data", true)));
+        .setConfig(new JsonObject().put("keys", keys()).put("raw-data", true)));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig()
         .recover(e -> Future.failedFuture(new ConfigException(extra != null ? "CONFIG_FILE" : "conf/config.json",
             "cannot be read: " + e.getMessage())))
         .eventually(retriever::close);
+  }
+
+  /** The environment variables read: the service's and the cluster's (parsed by ClusterConfig). */
+  private static JsonArray keys() {
+    JsonArray keys = new JsonArray(List.of(AppConfig.KEYS));
+    for (String key : com.zenlogic.customerservice.platform.cluster.ClusterConfig.KEYS) {
+      keys.add(key);
+    }
+    return keys;
   }
 
   private static ConfigStoreOptions file(String path, boolean optional) {
