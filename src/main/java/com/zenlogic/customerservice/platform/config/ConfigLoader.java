@@ -31,7 +31,7 @@ public final class ConfigLoader {
 
   /** The environment variables read: the service's and the cluster's (parsed by ClusterConfig). */
   private static JsonArray keys() {
-    JsonArray keys = new JsonArray(List.of(AppConfig.KEYS));
+    JsonArray keys = new JsonArray(new java.util.ArrayList<>(List.of(AppConfig.KEYS)));
     for (String key : com.zenlogic.customerservice.platform.cluster.ClusterConfig.KEYS) {
       keys.add(key);
     }
