@@ -159,7 +159,7 @@ public final class ClusterNodes implements AutoCloseable {
   /** A token the nodes accept (the shared HS256 secret), valid 30 minutes. */
   public static String token(UUID org, String... permissions) {
     long now = Instant.now().getEpochSecond();
-    JsonObject claims = new JsonObject().put("sub", "tester").put("user_id", "tester").put("organization_id", org.toString())
+    JsonObject claims = new JsonObject().put("iss", "zenlogic-auth").put("aud", "customer-service").put("sub", "tester").put("user_id", "tester").put("organization_id", org.toString())
         .put("permissions", new JsonArray(List.of(permissions))).put("iat", now).put("exp", now + 1800);
     return Jwts.hs256(TestApp.SECRET, claims.encode());
   }
