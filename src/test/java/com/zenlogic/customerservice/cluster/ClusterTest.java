@@ -167,9 +167,9 @@ class ClusterTest {
       assertEquals(200, rest.get("/api/v1/customers/" + id).status);
       String ref = UUID.randomUUID().toString();
       Http.Reply earned = rest.post("/api/v1/customers/" + id + "/loyalty/earn", new JsonObject().put("transaction_id", "e-" + ref)
-          .put("amount", "100"));
+          .put("amount", "300"));
       assertTrue(earned.status / 100 == 2, node + " earn: " + earned);
-      Http.Reply redeemed = rest.post("/api/v1/customers/" + id + "/loyalty/redeem", new JsonObject().put("points", 10)
+      Http.Reply redeemed = rest.post("/api/v1/customers/" + id + "/loyalty/redeem", new JsonObject().put("points", 100)
           .put("reference_id", "r-" + ref));
       assertTrue(redeemed.status / 100 == 2, node + " redeem: " + redeemed);
       Http.Reply used = rest.post("/api/v1/customers/" + id + "/credit/use", new JsonObject().put("order_id", "o-" + ref)
@@ -182,17 +182,17 @@ class ClusterTest {
       var added = g.call(CustomerServiceGrpcClient.AddLoyaltyPoints, AddPointsRequest.newBuilder().setCustomerId(id)
           .setTransactionId("g-" + ref).setAmount(50).setPointsRate(1).build(), token);
       assertTrue(added.ok(), node + " AddLoyaltyPoints: " + added);
-      assertEquals(140, added.body().getPointsBalance());
+      assertEquals(250, added.body().getPointsBalance());
       var redeemedG = g.call(CustomerServiceGrpcClient.RedeemLoyaltyPoints, RedeemPointsRequest.newBuilder().setCustomerId(id)
-          .setPoints(40).setReferenceId("gr-" + ref).setReason("discount").build(), token);
+          .setPoints(100).setReferenceId("gr-" + ref).setReason("discount").build(), token);
       assertTrue(redeemedG.ok(), node + " RedeemLoyaltyPoints: " + redeemedG);
-      assertEquals(100, redeemedG.body().getPointsBalance());
+      assertEquals(150, redeemedG.body().getPointsBalance());
       var usedG = g.call(CustomerServiceGrpcClient.UseCreditLimit, UseCreditRequest.newBuilder().setCustomerId(id)
           .setOrderId("go-" + ref).setAmount(100).build(), token);
       assertTrue(usedG.ok() && usedG.body().getApproved(), node + " UseCreditLimit: " + usedG);
       var segment = g.call(CustomerServiceGrpcClient.GetCustomerSegment, GetSegmentRequest.newBuilder().setCustomerId(id).build(), token);
       assertTrue(segment.ok(), node + " GetCustomerSegment: " + segment);
-      assertEquals(100, sql("SELECT balance FROM loyalty_accounts WHERE customer_id = '" + id + "'"));
+      assertEquals(150, sql("SELECT balance FROM loyalty_accounts WHERE customer_id = '" + id + "'"));
       assertEquals(350, sql("SELECT outstanding::bigint FROM credit_lines WHERE customer_id = '" + id + "'"));
     } finally {
       g.close();
