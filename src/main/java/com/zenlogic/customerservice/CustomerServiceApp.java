@@ -22,6 +22,11 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import com.zenlogic.customerservice.api.http.HealthOnlyVerticle;
+import com.zenlogic.customerservice.platform.cluster.ClusterConfig;
+import com.zenlogic.customerservice.platform.cluster.ClusterConfig.NodeRole;
+import com.zenlogic.customerservice.platform.jobs.JobLease;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,9 +75,20 @@ public final class CustomerServiceApp {
 
   /** embedded: the zero-config database, whose runtime role password this process owns (re-applied at start). */
   public static Future<Running> start(Vertx vertx, AppConfig config, boolean embedded) {
+    return start(vertx, config, embedded, ClusterConfig.single());
+  }
+
+  /**
+   * As above, for the node's role: {@code api} deploys HTTP and gRPC, {@code worker} the engines,
+   * consumers, relay and jobs behind a health-only HTTP server, {@code all} everything. Migrations
+   * run on every node (Flyway serializes them with its own lock), so any node may start first.
+   */
+  public static Future<Running> start(Vertx vertx, AppConfig config, boolean embedded, ClusterConfig cluster) {
     DbUrl owner = DbUrl.parse("DB_URL", config.dbUrl());
     DbUrl runtime = owner.as(config.dbAppUser(), config.dbAppPassword());
     Bus.install(vertx);
+    JobLease.configure(vertx, new JobLease.Settings(cluster.nodeName(), Duration.ofSeconds(cluster.jobLeaseSeconds())));
+    NodeRole role = cluster.role();
     Running running = new Running(vertx);
     OpsConfig ops = config.ops();
     LoyaltyJobs.Schedule schedule = new LoyaltyJobs.Schedule(60_000, ops.jobsFirstRunSeconds() * 1000L,
@@ -87,7 +103,7 @@ public final class CustomerServiceApp {
           Future<String> listener = cacheFactory.listener() == null ? Future.succeededFuture()
               : vertx.deployVerticle(cacheFactory.listener()).map(id -> add(running.infrastructure, id));
           // Capabilities before the APIs that call them over the event bus.
-          return listener
+          Future<String> engines = !role.runsEngines() ? listener : listener
               .compose(id -> vertx.deployVerticle(new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches, schedule)))
               .map(id -> add(running.engines, id))
               .compose(id -> vertx.deployVerticle(new CreditVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches)))
@@ -96,6 +112,12 @@ public final class CustomerServiceApp {
                   new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
               .map(id -> add(running.engines, id))
               .compose(id -> deployEvents(vertx, config, runtime, caches, running))
+              .map("engines");
+          if (!role.servesApi()) {
+            return engines.compose(id -> vertx.deployVerticle(new HealthOnlyVerticle(config, runtime)))
+                .map(id -> add(running.apis, id));
+          }
+          return engines
               .compose(id -> vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches),
                   new DeploymentOptions().setInstances(config.httpInstances())))
               .map(id -> add(running.apis, id))

@@ -1,6 +1,7 @@
 package com.zenlogic.customerservice;
 
-import com.zenlogic.customerservice.AppConfig;
+import com.zenlogic.customerservice.platform.cluster.ClusterConfig;
+import com.zenlogic.customerservice.platform.cluster.HazelcastCluster;
 import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.config.ConfigException;
 import com.zenlogic.customerservice.platform.config.ConfigLoader;
@@ -12,6 +13,8 @@ import com.zenlogic.customerservice.platform.metrics.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -25,8 +28,11 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     AppConfig config;
+    ClusterConfig cluster;
     try {
-      config = loadConfig();
+      JsonObject json = loadJson();
+      config = AppConfig.from(json);
+      cluster = ClusterConfig.from(json);
     } catch (ConfigException e) {
       LOG.error(e.getMessage());
       System.exit(2);
@@ -46,12 +52,14 @@ public final class Main {
       if (devSecret) {
         config = config.withJwtHs256Secret(DevDefaults.devJwtSecret(config.dataDir()));
       }
-      Vertx vertx = Vertx.builder().with(Metrics.vertxOptions()).build();
+      // The Hazelcast class is named only on this branch, so a single process never loads it.
+      Vertx vertx = cluster.enabled() ? HazelcastCluster.start(cluster, Metrics.vertxOptions()).await(2, TimeUnit.MINUTES)
+          : Vertx.builder().with(Metrics.vertxOptions()).build();
       AppConfig running = config;
       EmbeddedDatabase db = embedded;
-      CustomerServiceApp.Running app = CustomerServiceApp.start(vertx, running, embedded != null).await(5, TimeUnit.MINUTES);
+      CustomerServiceApp.Running app = CustomerServiceApp.start(vertx, running, embedded != null, cluster).await(5, TimeUnit.MINUTES);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, app, db, running), "shutdown"));
-      LOG.info(banner(running, embedded, devSecret ? devToken(vertx, running) : null));
+      LOG.info(banner(running, embedded, devSecret ? devToken(vertx, running) : null, cluster));
     } catch (ConfigException e) {
       LOG.error(e.getMessage());
       closeQuietly(embedded);
@@ -64,10 +72,15 @@ public final class Main {
   }
 
   static AppConfig loadConfig() throws Exception {
+    return AppConfig.from(loadJson());
+  }
+
+  static JsonObject loadJson() throws Exception {
     Vertx bootstrap = Vertx.vertx();
     try {
-      JsonObject json = ConfigLoader.load(bootstrap, AppConfig.KEY_LIST).await(30, TimeUnit.SECONDS);
-      return AppConfig.from(json);
+      List<String> keys = new ArrayList<>(AppConfig.KEY_LIST);
+      keys.addAll(List.of(ClusterConfig.KEYS));
+      return ConfigLoader.load(bootstrap, keys).await(30, TimeUnit.SECONDS);
     } finally {
       bootstrap.close().await(10, TimeUnit.SECONDS);
     }
@@ -112,8 +125,13 @@ public final class Main {
   /** The organization the printed dev token belongs to. */
   static final UUID DEV_ORGANIZATION = UUID.fromString("00000000-0000-4000-8000-000000000001");
 
-  private static String banner(AppConfig config, EmbeddedDatabase embedded, String devToken) {
+  private static String banner(AppConfig config, EmbeddedDatabase embedded, String devToken, ClusterConfig cluster) {
     StringBuilder b = new StringBuilder("\n==================== zenLogic Customer Service is up ====================\n");
+    if (cluster.enabled()) {
+      b.append("  Cluster   ").append(cluster.name()).append(", role ").append(cluster.role().name().toLowerCase(java.util.Locale.ROOT))
+          .append(", node ").append(cluster.nodeName()).append(", Hazelcast ").append(cluster.host()).append(':').append(cluster.port())
+          .append(", members ").append(String.join(",", cluster.members())).append('\n');
+    }
     b.append("  REST      http://localhost:").append(config.httpPort()).append("/api/v1  (docs: /docs, health: /health, metrics: /metrics)\n");
     b.append("  Database  ").append(DbUrl.parse("DB_URL", config.dbUrl()).display())
         .append(embedded != null ? "  (embedded PostgreSQL 15, data in " + embedded.dataDirectory() + ")" : "").append('\n');

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.consumers;
 
+import com.zenlogic.customerservice.platform.jobs.JobLease;
 import com.rabbitmq.client.AMQP;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
@@ -70,6 +71,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
   private RabbitMQClient rabbit;
   private RabbitMQConsumer consumer;
   private int inFlight;
+  private JobLease pruneLease;
   private boolean stopping;
 
   protected EventConsumerVerticle(DbUrl runtimeDb, String amqpUrl, OpsConfig ops) {
@@ -138,8 +140,12 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     consumer = c;
     c.handler(this::onMessage);
     // Soon after start, then hourly: a long-running service must not keep every message id forever.
-    vertx.setTimer(30_000, t -> pruneInbox());
-    vertx.setPeriodic(PRUNE_MILLIS, t -> pruneInbox());
+    // In a cluster every node consumes; only the holder of this consumer's prune lease prunes.
+    if (pruneLease == null) {
+      pruneLease = JobLease.of(vertx, db.pool(), "inbox.prune." + name()).start();
+      vertx.setTimer(30_000, t -> pruneIfHeld());
+      vertx.setPeriodic(PRUNE_MILLIS, t -> pruneIfHeld());
+    }
   }
 
   /** Stops taking messages, lets the ones being applied commit and ack (up to 5 s), then closes. */
@@ -148,6 +154,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     stopping = true;
     Future<Void> cancelled = consumer == null ? Future.succeededFuture() : consumer.cancel().recover(e -> Future.succeededFuture());
     return cancelled.compose(v -> drained(System.currentTimeMillis() + 5000))
+        .eventually(() -> pruneLease == null ? Future.succeededFuture() : pruneLease.stop())
         .eventually(() -> rabbit == null ? Future.succeededFuture() : rabbit.stop())
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
   }
@@ -159,6 +166,12 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     Promise<Void> later = Promise.promise();
     vertx.setTimer(50, t -> drained(deadline).onComplete(later));
     return later.future();
+  }
+
+  private void pruneIfHeld() {
+    if (pruneLease.held()) {
+      pruneInbox();
+    }
   }
 
   private void pruneInbox() {

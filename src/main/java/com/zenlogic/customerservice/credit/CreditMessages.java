@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.credit;
 
+import com.zenlogic.customerservice.platform.bus.Address;
 import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import java.math.BigDecimal;
@@ -8,18 +9,28 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
 
-/** The credit verticle's event-bus addresses and the typed records it exchanges (local to the process). */
+/** The credit verticle's event-bus addresses and the typed records it exchanges (by reference within a node, versioned JSON across nodes: see platform/bus). */
 public final class CreditMessages {
-  public static final String CHECK = "credit.check";
-  public static final String USE = "credit.use";
-  public static final String RELEASE = "credit.release";
-  public static final String PAYMENT = "credit.payment";
-  public static final String SUMMARY = "credit.summary";
-  public static final String STATEMENT = "credit.statement";
-  public static final String AGING = "credit.aging";
-  public static final String LINE_CHANGE = "credit.line.change";
-  public static final String POLICY_GET = "credit.policy.get";
-  public static final String POLICY_PUT = "credit.policy.put";
+  public static final Address<Check, CheckResult> CHECK =
+      Address.of("credit.check", Check.class, CheckResult.class).idempotent();
+  public static final Address<Use, UseDecision> USE =
+      Address.of("credit.use", Use.class, UseDecision.class).idempotent();
+  public static final Address<Release, Balance> RELEASE =
+      Address.of("credit.release", Release.class, Balance.class).idempotent();
+  public static final Address<Payment, Balance> PAYMENT =
+      Address.of("credit.payment", Payment.class, Balance.class).idempotent();
+  public static final Address<CustomerQuery, Summary> SUMMARY =
+      Address.of("credit.summary", CustomerQuery.class, Summary.class).idempotent();
+  public static final Address<StatementQuery, Statement> STATEMENT =
+      Address.of("credit.statement", StatementQuery.class, Statement.class).idempotent();
+  public static final Address<AgingQuery, Aging> AGING =
+      Address.of("credit.aging", AgingQuery.class, Aging.class).idempotent();
+  public static final Address<LineChange, Summary> LINE_CHANGE =
+      Address.of("credit.line.change", LineChange.class, Summary.class);
+  public static final Address<PolicyQuery, Policy> POLICY_GET =
+      Address.of("credit.policy.get", PolicyQuery.class, Policy.class).idempotent();
+  public static final Address<PolicyUpdate, Policy> POLICY_PUT =
+      Address.of("credit.policy.put", PolicyUpdate.class, Policy.class);
 
   /** Why credit was refused: a business decision with a code the POS can show, not an error. */
   public static final String INSUFFICIENT_CREDIT = "INSUFFICIENT_CREDIT";

@@ -1,6 +1,5 @@
 package com.zenlogic.customerservice.credit;
 
-import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.cache.CustomerCache;
@@ -29,16 +28,16 @@ public final class CreditVerticle extends VerticleBase {
     cache = caches.get();
     CreditService credit = new CreditService(db, cache::invalidate, Clock.systemUTC());
     CreditEventHandlers.register(vertx, db, credit, cache);
-    Bus.serve(vertx, CreditMessages.CHECK, credit::check);
-    Bus.serve(vertx, CreditMessages.USE, credit::use);
-    Bus.serve(vertx, CreditMessages.RELEASE, credit::release);
-    Bus.serve(vertx, CreditMessages.PAYMENT, credit::recordPayment);
-    Bus.<CreditMessages.CustomerQuery>serve(vertx, CreditMessages.SUMMARY, q -> credit.summary(q.caller(), q.customerId()));
-    Bus.serve(vertx, CreditMessages.STATEMENT, credit::statement);
-    Bus.serve(vertx, CreditMessages.AGING, credit::aging);
-    Bus.serve(vertx, CreditMessages.LINE_CHANGE, credit::changeLine);
-    Bus.<CreditMessages.PolicyQuery>serve(vertx, CreditMessages.POLICY_GET, q -> credit.policy(q.caller()));
-    Bus.<CreditMessages.PolicyUpdate>serve(vertx, CreditMessages.POLICY_PUT, q -> credit.savePolicy(q.caller(), q.policy()));
+    CreditMessages.CHECK.serve(vertx, credit::check);
+    CreditMessages.USE.serve(vertx, credit::use);
+    CreditMessages.RELEASE.serve(vertx, credit::release);
+    CreditMessages.PAYMENT.serve(vertx, credit::recordPayment);
+    CreditMessages.SUMMARY.serve(vertx, q -> credit.summary(q.caller(), q.customerId()));
+    CreditMessages.STATEMENT.serve(vertx, credit::statement);
+    CreditMessages.AGING.serve(vertx, credit::aging);
+    CreditMessages.LINE_CHANGE.serve(vertx, credit::changeLine);
+    CreditMessages.POLICY_GET.serve(vertx, q -> credit.policy(q.caller()));
+    CreditMessages.POLICY_PUT.serve(vertx, q -> credit.savePolicy(q.caller(), q.policy()));
     return Future.succeededFuture();
   }
 

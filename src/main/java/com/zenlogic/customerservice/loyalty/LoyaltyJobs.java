@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Pool;
+import com.zenlogic.customerservice.platform.jobs.JobLease;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.Set;
@@ -46,6 +48,8 @@ public final class LoyaltyJobs {
   // Test threads may start a run too, so the guard is atomic rather than confined to the event loop.
   private final AtomicBoolean running = new AtomicBoolean();
   private boolean sweeping;
+  private JobLease holdLease;
+  private JobLease runLease;
 
   public LoyaltyJobs(Vertx vertx, LoyaltyService loyalty, DbUrl runtimeDb, Schedule schedule) {
     this.vertx = vertx;
@@ -59,13 +63,28 @@ public final class LoyaltyJobs {
     return new Caller(org, "system", null, Set.of(), "job-" + UUID.randomUUID());
   }
 
-  /** Arms the timers; call from the owning verticle's context. */
-  public void schedule() {
-    vertx.setPeriodic(schedule.holdSweepMillis(), id -> sweepHolds());
-    vertx.setTimer(schedule.firstRunMillis(), first -> {
-      runOnce();
-      vertx.setPeriodic(schedule.intervalMillis(), id -> runOnce());
+  /**
+   * Arms the timers; call from the owning verticle's context. In a cluster each timer fires on
+   * every node, and only the holder of the job's lease (platform/jobs/JobLease) does the work.
+   */
+  public void schedule(Pool leases) {
+    holdLease = JobLease.of(vertx, leases, "loyalty.hold-expiry").start();
+    runLease = JobLease.of(vertx, leases, "loyalty.points-expiry-and-tier-review").start();
+    vertx.setPeriodic(schedule.holdSweepMillis(), id -> {
+      if (holdLease.held()) {
+        sweepHolds();
+      }
     });
+    vertx.setTimer(schedule.firstRunMillis(), first -> {
+      runLease.runIfHeld(this::runOnce);
+      vertx.setPeriodic(schedule.intervalMillis(), id -> runLease.runIfHeld(this::runOnce));
+    });
+  }
+
+  /** Gives the leases back, so another node runs the jobs at its next try. */
+  public Future<Void> stop() {
+    return Future.join(holdLease == null ? Future.succeededFuture() : holdLease.stop(),
+        runLease == null ? Future.succeededFuture() : runLease.stop()).mapEmpty();
   }
 
   /** Point expiry then tier review over every organization, unless a run is already going on. */

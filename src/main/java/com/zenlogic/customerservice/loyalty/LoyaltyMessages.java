@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.loyalty;
 
+import com.zenlogic.customerservice.platform.bus.Address;
 import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import java.math.BigDecimal;
@@ -9,26 +10,43 @@ import java.util.UUID;
 
 /**
  * The loyalty verticle's event-bus addresses and the typed records it exchanges with the API
- * verticles. Local to the process (see Bus): passed by reference, never serialized.
+ * verticles: passed by reference within a node, as versioned JSON across nodes (see platform/bus WireCodec).
  */
 public final class LoyaltyMessages {
-  public static final String EARN = "loyalty.earn";
-  public static final String REDEEM = "loyalty.redeem";
-  public static final String HOLD = "loyalty.hold";
-  public static final String CAPTURE = "loyalty.capture";
-  public static final String CANCEL = "loyalty.cancel";
-  public static final String REVERSE = "loyalty.reverse";
-  public static final String ADJUST = "loyalty.adjust";
-  public static final String TIER = "loyalty.tier";
-  public static final String ACCOUNT = "loyalty.account";
-  public static final String LEDGER = "loyalty.ledger";
-  public static final String PROGRAM_GET = "loyalty.program.get";
-  public static final String PROGRAM_PUT = "loyalty.program.put";
-  public static final String LIABILITY = "loyalty.liability";
-  public static final String PUNCH_PROGRAM_CREATE = "loyalty.punch.program.create";
-  public static final String PUNCH_PROGRAMS = "loyalty.punch.programs";
-  public static final String PUNCH_CARDS = "loyalty.punch.cards";
-  public static final String PUNCH_REDEEM = "loyalty.punch.redeem";
+  public static final Address<Earn, EarnResult> EARN =
+      Address.of("loyalty.earn", Earn.class, EarnResult.class).idempotent();
+  public static final Address<Redeem, RedeemResult> REDEEM =
+      Address.of("loyalty.redeem", Redeem.class, RedeemResult.class).idempotent();
+  public static final Address<HoldPoints, HoldResult> HOLD =
+      Address.of("loyalty.hold", HoldPoints.class, HoldResult.class).idempotent();
+  public static final Address<CloseHold, HoldClosed> CAPTURE =
+      Address.of("loyalty.capture", CloseHold.class, HoldClosed.class).idempotent();
+  public static final Address<CloseHold, HoldClosed> CANCEL =
+      Address.of("loyalty.cancel", CloseHold.class, HoldClosed.class).idempotent();
+  public static final Address<Reverse, ReverseResult> REVERSE =
+      Address.of("loyalty.reverse", Reverse.class, ReverseResult.class).idempotent();
+  public static final Address<Adjust, AdjustResult> ADJUST =
+      Address.of("loyalty.adjust", Adjust.class, AdjustResult.class);
+  public static final Address<CustomerQuery, TierInfo> TIER =
+      Address.of("loyalty.tier", CustomerQuery.class, TierInfo.class).idempotent();
+  public static final Address<CustomerQuery, AccountView> ACCOUNT =
+      Address.of("loyalty.account", CustomerQuery.class, AccountView.class).idempotent();
+  public static final Address<LedgerQuery, LedgerPage> LEDGER =
+      Address.of("loyalty.ledger", LedgerQuery.class, LedgerPage.class).idempotent();
+  public static final Address<ProgramQuery, ProgramView> PROGRAM_GET =
+      Address.of("loyalty.program.get", ProgramQuery.class, ProgramView.class).idempotent();
+  public static final Address<ProgramUpdate, ProgramView> PROGRAM_PUT =
+      Address.of("loyalty.program.put", ProgramUpdate.class, ProgramView.class);
+  public static final Address<LiabilityQuery, Liability> LIABILITY =
+      Address.of("loyalty.liability", LiabilityQuery.class, Liability.class).idempotent();
+  public static final Address<CreatePunchProgram, PunchProgram> PUNCH_PROGRAM_CREATE =
+      Address.of("loyalty.punch.program.create", CreatePunchProgram.class, PunchProgram.class);
+  public static final Address<ProgramQuery, PunchPrograms> PUNCH_PROGRAMS =
+      Address.of("loyalty.punch.programs", ProgramQuery.class, PunchPrograms.class).idempotent();
+  public static final Address<CustomerQuery, PunchCards> PUNCH_CARDS =
+      Address.of("loyalty.punch.cards", CustomerQuery.class, PunchCards.class).idempotent();
+  public static final Address<RedeemReward, PunchCard> PUNCH_REDEEM =
+      Address.of("loyalty.punch.redeem", RedeemReward.class, PunchCard.class).idempotent();
 
   private LoyaltyMessages() {}
 

@@ -1,6 +1,5 @@
 package com.zenlogic.customerservice.loyalty;
 
-import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.cache.CustomerCache;
@@ -13,7 +12,6 @@ import com.zenlogic.customerservice.loyalty.LoyaltyMessages.RedeemReward;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +25,7 @@ public final class LoyaltyVerticle extends VerticleBase {
   private final Supplier<CustomerCache> caches;
   private final LoyaltyJobs.Schedule schedule;
   private Db db;
+  private LoyaltyJobs jobs;
   private CustomerCache cache;
 
   public LoyaltyVerticle(DbUrl runtimeDb, int poolSize, Supplier<CustomerCache> caches, LoyaltyJobs.Schedule schedule) {
@@ -43,42 +42,39 @@ public final class LoyaltyVerticle extends VerticleBase {
     LoyaltyService loyalty = new LoyaltyService(db, cache::invalidate, Clock.systemUTC());
     LoyaltyEventHandlers.register(vertx, db, loyalty, cache);
     LoyaltyReports reports = new LoyaltyReports(db);
-    serve(LoyaltyMessages.EARN, loyalty::earn);
-    serve(LoyaltyMessages.REDEEM, loyalty::redeem);
-    serve(LoyaltyMessages.HOLD, loyalty::hold);
-    serve(LoyaltyMessages.CAPTURE, loyalty::capture);
-    serve(LoyaltyMessages.CANCEL, loyalty::cancel);
-    serve(LoyaltyMessages.REVERSE, loyalty::reverse);
-    serve(LoyaltyMessages.ADJUST, loyalty::adjust);
-    this.<CustomerQuery>serve(LoyaltyMessages.TIER, q -> loyalty.tier(q.caller(), q.customerId()));
-    this.<CustomerQuery>serve(LoyaltyMessages.ACCOUNT, q -> loyalty.account(q.caller(), q.customerId()));
-    serve(LoyaltyMessages.LEDGER, loyalty::ledger);
-    this.<ProgramQuery>serve(LoyaltyMessages.PROGRAM_GET, q -> loyalty.program(q.caller()).map(LoyaltyMessages.ProgramView::new));
-    this.<ProgramUpdate>serve(LoyaltyMessages.PROGRAM_PUT,
-        q -> loyalty.saveProgram(q.caller(), q.program()).map(LoyaltyMessages.ProgramView::new));
-    this.<LiabilityQuery>serve(LoyaltyMessages.LIABILITY, q -> reports.liability(q.caller(), q.from(), q.to()));
+    LoyaltyMessages.EARN.serve(vertx, loyalty::earn);
+    LoyaltyMessages.REDEEM.serve(vertx, loyalty::redeem);
+    LoyaltyMessages.HOLD.serve(vertx, loyalty::hold);
+    LoyaltyMessages.CAPTURE.serve(vertx, loyalty::capture);
+    LoyaltyMessages.CANCEL.serve(vertx, loyalty::cancel);
+    LoyaltyMessages.REVERSE.serve(vertx, loyalty::reverse);
+    LoyaltyMessages.ADJUST.serve(vertx, loyalty::adjust);
+    LoyaltyMessages.TIER.serve(vertx, q -> loyalty.tier(q.caller(), q.customerId()));
+    LoyaltyMessages.ACCOUNT.serve(vertx, q -> loyalty.account(q.caller(), q.customerId()));
+    LoyaltyMessages.LEDGER.serve(vertx, loyalty::ledger);
+    LoyaltyMessages.PROGRAM_GET.serve(vertx, q -> loyalty.program(q.caller()).map(LoyaltyMessages.ProgramView::new));
+    LoyaltyMessages.PROGRAM_PUT.serve(vertx, q -> loyalty.saveProgram(q.caller(), q.program()).map(LoyaltyMessages.ProgramView::new));
+    LoyaltyMessages.LIABILITY.serve(vertx, q -> reports.liability(q.caller(), q.from(), q.to()));
     PunchCards punch = loyalty.punchCards();
-    this.<CreatePunchProgram>serve(LoyaltyMessages.PUNCH_PROGRAM_CREATE, q -> db.withTenant(q.caller().organizationId(),
+    LoyaltyMessages.PUNCH_PROGRAM_CREATE.serve(vertx, q -> db.withTenant(q.caller().organizationId(),
         conn -> punch.create(conn, q.caller().organizationId(), q.program())));
-    this.<ProgramQuery>serve(LoyaltyMessages.PUNCH_PROGRAMS, q -> db.withTenant(q.caller().organizationId(),
+    LoyaltyMessages.PUNCH_PROGRAMS.serve(vertx, q -> db.withTenant(q.caller().organizationId(),
         conn -> punch.programs(conn, q.caller().organizationId()).map(LoyaltyMessages.PunchPrograms::new)));
-    this.<CustomerQuery>serve(LoyaltyMessages.PUNCH_CARDS, q -> db.withTenant(q.caller().organizationId(),
+    LoyaltyMessages.PUNCH_CARDS.serve(vertx, q -> db.withTenant(q.caller().organizationId(),
         conn -> punch.cards(conn, q.caller().organizationId(), q.customerId()).map(LoyaltyMessages.PunchCards::new)));
-    this.<RedeemReward>serve(LoyaltyMessages.PUNCH_REDEEM, q -> db.withTenant(q.caller().organizationId(),
+    LoyaltyMessages.PUNCH_REDEEM.serve(vertx, q -> db.withTenant(q.caller().organizationId(),
         conn -> punch.redeemReward(conn, q.caller().organizationId(), q.customerId(), q.programId(), q.reference()))
         .compose(card -> cache.invalidate(q.caller().organizationId(), q.customerId()).map(card)));
 
-    new LoyaltyJobs(vertx, loyalty, runtimeDb, schedule).schedule();
+    jobs = new LoyaltyJobs(vertx, loyalty, runtimeDb, schedule);
+    jobs.schedule(db.pool());
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    return (cache == null ? Future.succeededFuture() : cache.close())
+    return (jobs == null ? Future.succeededFuture() : jobs.stop())
+        .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
-  }
-
-  private <Q> void serve(String address, Function<Q, Future<?>> handler) {
-    Bus.serve(vertx, address, handler);
   }
 }

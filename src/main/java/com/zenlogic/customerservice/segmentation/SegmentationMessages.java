@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.segmentation;
 
+import com.zenlogic.customerservice.platform.bus.Address;
 import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import io.vertx.core.json.JsonObject;
@@ -7,16 +8,24 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** The segmentation verticle's event-bus addresses and records (local to the process, see Bus). */
+/** The segmentation verticle's event-bus addresses and records (passed by reference within a node, versioned JSON across nodes: see platform/bus). */
 public final class SegmentationMessages {
-  public static final String SEGMENT = "segmentation.segment";
-  public static final String STATS = "segmentation.stats";
-  public static final String HISTORY = "segmentation.history";
-  public static final String SEGMENTS = "segmentation.segments";
-  public static final String SEGMENT_CUSTOMERS = "segmentation.segment.customers";
-  public static final String RECALCULATE = "segmentation.recalculate";
-  public static final String RECORD_PURCHASE = "segmentation.purchase";
-  public static final String KPIS = "segmentation.kpis";
+  public static final Address<CustomerQuery, Segment> SEGMENT =
+      Address.of("segmentation.segment", CustomerQuery.class, Segment.class).idempotent();
+  public static final Address<CustomerQuery, View> STATS =
+      Address.of("segmentation.stats", CustomerQuery.class, View.class).idempotent();
+  public static final Address<HistoryQuery, History> HISTORY =
+      Address.of("segmentation.history", HistoryQuery.class, History.class).idempotent();
+  public static final Address<OrganizationQuery, View> SEGMENTS =
+      Address.of("segmentation.segments", OrganizationQuery.class, View.class).idempotent();
+  public static final Address<SegmentQuery, Rows> SEGMENT_CUSTOMERS =
+      Address.of("segmentation.segment.customers", SegmentQuery.class, Rows.class).idempotent();
+  public static final Address<OrganizationQuery, View> RECALCULATE =
+      Address.of("segmentation.recalculate", OrganizationQuery.class, View.class).timeout(300_000);
+  public static final Address<RecordPurchase, Recorded> RECORD_PURCHASE =
+      Address.of("segmentation.purchase", RecordPurchase.class, Recorded.class).idempotent();
+  public static final Address<KpiQuery, View> KPIS =
+      Address.of("segmentation.kpis", KpiQuery.class, View.class).idempotent();
 
   private SegmentationMessages() {}
 

@@ -1,8 +1,8 @@
 package com.zenlogic.customerservice.segmentation;
 
-import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.Db;
+import com.zenlogic.customerservice.platform.jobs.JobLease;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,6 +21,7 @@ public final class SegmentationVerticle extends VerticleBase {
 
   private final DbUrl runtimeDb;
   private final long batchEveryMillis;
+  private JobLease rfmLease;
   private final String orderService;
   private final SegmentPolicy policy;
   private Db db;
@@ -38,25 +39,20 @@ public final class SegmentationVerticle extends VerticleBase {
     SegmentationService segments = new SegmentationService(db, Clock.systemUTC(), policy);
     SegmentationEventHandlers.register(vertx, db, segments);
     Kpis kpis = new Kpis(db);
-    Bus.<SegmentationMessages.CustomerQuery>serve(vertx, SegmentationMessages.SEGMENT,
-        q -> segments.segment(q.caller(), q.customerId()).map(SegmentationMessages.Segment::new));
-    Bus.<SegmentationMessages.CustomerQuery>serve(vertx, SegmentationMessages.STATS,
-        q -> segments.stats(q.caller(), q.customerId()).map(SegmentationMessages.View::new));
+    SegmentationMessages.SEGMENT.serve(vertx, q -> segments.segment(q.caller(), q.customerId()).map(SegmentationMessages.Segment::new));
+    SegmentationMessages.STATS.serve(vertx, q -> segments.stats(q.caller(), q.customerId()).map(SegmentationMessages.View::new));
     OrderServiceClient orders = orderService == null ? null : new OrderServiceClient(vertx, orderService);
-    Bus.<SegmentationMessages.HistoryQuery>serve(vertx, SegmentationMessages.HISTORY, q -> backfill(segments, orders, q)
+    SegmentationMessages.HISTORY.serve(vertx, q -> backfill(segments, orders, q)
         .compose(partial -> segments.history(q.caller(), q.customerId(), q.beforeAt(), q.beforeId(), q.limit())
             .map(rows -> new SegmentationMessages.History(rows, partial))));
-    Bus.<SegmentationMessages.OrganizationQuery>serve(vertx, SegmentationMessages.SEGMENTS,
-        q -> segments.segments(q.caller()).map(SegmentationMessages.View::new));
-    Bus.<SegmentationMessages.SegmentQuery>serve(vertx, SegmentationMessages.SEGMENT_CUSTOMERS,
-        q -> segments.segmentCustomers(q.caller(), q.segment(), q.after(), q.limit()).map(SegmentationMessages.Rows::new));
-    Bus.<SegmentationMessages.OrganizationQuery>serve(vertx, SegmentationMessages.RECALCULATE,
-        q -> segments.recalculate(q.caller()).map(SegmentationMessages.View::new));
-    Bus.<SegmentationMessages.RecordPurchase>serve(vertx, SegmentationMessages.RECORD_PURCHASE,
-        q -> segments.recordPurchase(q.caller(), q.purchase()).map(SegmentationMessages.Recorded::new));
-    Bus.<SegmentationMessages.KpiQuery>serve(vertx, SegmentationMessages.KPIS,
-        q -> kpis.compute(q.caller(), q.from(), q.to()).map(SegmentationMessages.View::new));
-    vertx.setPeriodic(batchEveryMillis, id -> segments.tenants().compose(orgs -> {
+    SegmentationMessages.SEGMENTS.serve(vertx, q -> segments.segments(q.caller()).map(SegmentationMessages.View::new));
+    SegmentationMessages.SEGMENT_CUSTOMERS.serve(vertx, q -> segments.segmentCustomers(q.caller(), q.segment(), q.after(), q.limit()).map(SegmentationMessages.Rows::new));
+    SegmentationMessages.RECALCULATE.serve(vertx, q -> segments.recalculate(q.caller()).map(SegmentationMessages.View::new));
+    SegmentationMessages.RECORD_PURCHASE.serve(vertx, q -> segments.recordPurchase(q.caller(), q.purchase()).map(SegmentationMessages.Recorded::new));
+    SegmentationMessages.KPIS.serve(vertx, q -> kpis.compute(q.caller(), q.from(), q.to()).map(SegmentationMessages.View::new));
+    // One node of the cluster rescoring at a time: the holder of the lease.
+    rfmLease = JobLease.of(vertx, db.pool(), "segmentation.rfm-batch").start();
+    vertx.setPeriodic(batchEveryMillis, id -> rfmLease.runIfHeld(() -> segments.tenants().compose(orgs -> {
       Future<Void> chain = Future.succeededFuture();
       for (UUID org : orgs) {
         Caller system = new Caller(org, "system", null, Set.of(), "rfm-batch-" + UUID.randomUUID());
@@ -66,7 +62,7 @@ public final class SegmentationVerticle extends VerticleBase {
         }));
       }
       return chain;
-    }));
+    })));
     return Future.succeededFuture();
   }
 
@@ -94,6 +90,7 @@ public final class SegmentationVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return db == null ? Future.succeededFuture() : db.close();
+    return (rfmLease == null ? Future.succeededFuture() : rfmLease.stop())
+        .eventually(() -> db == null ? Future.succeededFuture() : db.close());
   }
 }

@@ -8,7 +8,6 @@ import com.zenlogic.customerservice.api.grpc.v1.ReleaseCreditRequest;
 import com.zenlogic.customerservice.api.grpc.v1.UseCreditRequest;
 import com.zenlogic.customerservice.api.grpc.v1.UseCreditResponse;
 import com.zenlogic.customerservice.credit.CreditMessages;
-import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Decimals;
 import com.zenlogic.customerservice.platform.values.Ids;
@@ -27,14 +26,14 @@ final class CreditRpc {
   }
 
   Future<CheckCreditResponse> check(Caller caller, CheckCreditRequest r) {
-    return Bus.<CreditMessages.CheckResult>request(vertx, CreditMessages.CHECK, new CreditMessages.Check(caller,
+    return CreditMessages.CHECK.request(vertx, new CreditMessages.Check(caller,
         Ids.parse("customer_id", r.getCustomerId()), Decimals.money("amount", r.getAmount()))).map(c -> CheckCreditResponse.newBuilder()
         .setAvailable(c.available()).setAvailableAmount(Amounts.wire(c.availableAmount())).setCreditLimit(Amounts.wire(c.creditLimit()))
         .build());
   }
 
   Future<UseCreditResponse> use(Caller caller, UseCreditRequest r) {
-    return Bus.<CreditMessages.UseDecision>request(vertx, CreditMessages.USE, new CreditMessages.Use(caller,
+    return CreditMessages.USE.request(vertx, new CreditMessages.Use(caller,
         Ids.parse("customer_id", r.getCustomerId()), r.getOrderId(), Decimals.positiveMoney("amount", r.getAmount()))).map(d -> {
           UseCreditResponse.Builder b = UseCreditResponse.newBuilder().setApproved(d.approved())
               .setAvailableAmount(Amounts.wire(d.availableAmount()));
@@ -49,13 +48,13 @@ final class CreditRpc {
   }
 
   Future<CreditBalanceResponse> release(Caller caller, ReleaseCreditRequest r) {
-    return Bus.<CreditMessages.Balance>request(vertx, CreditMessages.RELEASE, new CreditMessages.Release(caller,
+    return CreditMessages.RELEASE.request(vertx, new CreditMessages.Release(caller,
         Ids.parse("customer_id", r.getCustomerId()), r.getOrderId(),
         r.getAmount() == 0 ? null : Decimals.positiveMoney("amount", r.getAmount()))).map(CreditRpc::balance);
   }
 
   Future<CreditBalanceResponse> payment(Caller caller, RecordCreditPaymentRequest r) {
-    return Bus.<CreditMessages.Balance>request(vertx, CreditMessages.PAYMENT, new CreditMessages.Payment(caller,
+    return CreditMessages.PAYMENT.request(vertx, new CreditMessages.Payment(caller,
         Ids.parse("customer_id", r.getCustomerId()), r.getPaymentReference(), Decimals.positiveMoney("amount", r.getAmount())))
         .map(CreditRpc::balance);
   }

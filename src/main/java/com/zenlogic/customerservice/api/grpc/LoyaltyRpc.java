@@ -10,7 +10,7 @@ import com.zenlogic.customerservice.api.grpc.v1.LoyaltyHoldRequest;
 import com.zenlogic.customerservice.api.grpc.v1.LoyaltyHoldResponse;
 import com.zenlogic.customerservice.api.grpc.v1.RedeemPointsRequest;
 import com.zenlogic.customerservice.api.grpc.v1.RedeemPointsResponse;
-import com.zenlogic.customerservice.platform.bus.Bus;
+import com.zenlogic.customerservice.platform.bus.Address;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Decimals;
 import com.zenlogic.customerservice.platform.values.Ids;
@@ -37,7 +37,7 @@ final class LoyaltyRpc {
     BigDecimal rate = r.getPointsRate() == 0 ? null : Decimals.rate("points_rate", r.getPointsRate(), 4, LoyaltyProgram.MAX_RATE);
     LoyaltyMessages.Earn earn = new LoyaltyMessages.Earn(caller, Ids.parse("customer_id", r.getCustomerId()), r.getTransactionId(),
         Decimals.money("amount", r.getAmount()), rate, "pos", List.of());
-    return Bus.<LoyaltyMessages.EarnResult>request(vertx, LoyaltyMessages.EARN, earn).map(e -> AddPointsResponse.newBuilder()
+    return LoyaltyMessages.EARN.request(vertx, earn).map(e -> AddPointsResponse.newBuilder()
         .setPointsEarned(e.pointsEarned()).setPointsBalance(e.pointsBalance()).setTier(e.tier()).setTierUpgraded(e.tierUpgraded())
         .build());
   }
@@ -45,7 +45,7 @@ final class LoyaltyRpc {
   Future<RedeemPointsResponse> redeem(Caller caller, RedeemPointsRequest r) {
     LoyaltyMessages.Redeem redeem = new LoyaltyMessages.Redeem(caller, Ids.parse("customer_id", r.getCustomerId()), r.getPoints(),
         r.getReferenceId(), r.getReason());
-    return Bus.<LoyaltyMessages.RedeemResult>request(vertx, LoyaltyMessages.REDEEM, redeem).map(x -> RedeemPointsResponse.newBuilder()
+    return LoyaltyMessages.REDEEM.request(vertx, redeem).map(x -> RedeemPointsResponse.newBuilder()
         .setPointsRedeemed(x.pointsRedeemed()).setDiscountAmount(Amounts.wire(x.discountAmount())).setPointsBalance(x.pointsBalance())
         .build());
   }
@@ -53,7 +53,7 @@ final class LoyaltyRpc {
   Future<HoldPointsResponse> hold(Caller caller, HoldPointsRequest r) {
     LoyaltyMessages.HoldPoints hold = new LoyaltyMessages.HoldPoints(caller, Ids.parse("customer_id", r.getCustomerId()), r.getPoints(),
         r.getReferenceId());
-    return Bus.<LoyaltyMessages.HoldResult>request(vertx, LoyaltyMessages.HOLD, hold).map(h -> HoldPointsResponse.newBuilder()
+    return LoyaltyMessages.HOLD.request(vertx, hold).map(h -> HoldPointsResponse.newBuilder()
         .setHoldId(h.holdId().toString()).setPointsHeld(h.pointsHeld()).setDiscountAmount(Amounts.wire(h.discountAmount()))
         .setExpiresAt(h.expiresAt().toString()).setPointsBalance(h.pointsBalance()).build());
   }
@@ -66,15 +66,16 @@ final class LoyaltyRpc {
     return close(caller, r, LoyaltyMessages.CANCEL);
   }
 
-  private Future<LoyaltyHoldResponse> close(Caller caller, LoyaltyHoldRequest r, String address) {
+  private Future<LoyaltyHoldResponse> close(Caller caller, LoyaltyHoldRequest r,
+      Address<LoyaltyMessages.CloseHold, LoyaltyMessages.HoldClosed> address) {
     LoyaltyMessages.CloseHold close = new LoyaltyMessages.CloseHold(caller, Ids.parse("hold_id", r.getHoldId()));
-    return Bus.<LoyaltyMessages.HoldClosed>request(vertx, address, close).map(h -> LoyaltyHoldResponse.newBuilder()
+    return address.request(vertx, close).map(h -> LoyaltyHoldResponse.newBuilder()
         .setHoldId(h.holdId().toString()).setStatus(h.status()).setPointsBalance(h.pointsBalance()).build());
   }
 
   Future<GetLoyaltyTierResponse> tier(Caller caller, GetLoyaltyTierRequest r) {
     LoyaltyMessages.CustomerQuery q = new LoyaltyMessages.CustomerQuery(caller, Ids.parse("customer_id", r.getCustomerId()));
-    return Bus.<LoyaltyMessages.TierInfo>request(vertx, LoyaltyMessages.TIER, q).map(t -> {
+    return LoyaltyMessages.TIER.request(vertx, q).map(t -> {
       GetLoyaltyTierResponse.Builder b = GetLoyaltyTierResponse.newBuilder().setTier(t.tier()).setPointsBalance(t.pointsBalance())
           .setMultiplier(t.multiplier().doubleValue()).addAllBenefits(t.benefits()).setPointsToNextTier(t.pointsToNextTier());
       if (t.nextTier() != null) {

@@ -2,7 +2,6 @@ package com.zenlogic.customerservice.api.grpc;
 
 import com.zenlogic.customerservice.api.grpc.v1.GetSegmentRequest;
 import com.zenlogic.customerservice.api.grpc.v1.GetSegmentResponse;
-import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Ids;
 import com.zenlogic.customerservice.segmentation.SegmentationMessages;
@@ -20,8 +19,7 @@ final class SegmentRpc {
   }
 
   Future<GetSegmentResponse> segment(Caller caller, GetSegmentRequest r) {
-    return Bus.<SegmentationMessages.Segment>request(vertx, SegmentationMessages.SEGMENT,
-        new SegmentationMessages.CustomerQuery(caller, Ids.parse("customer_id", r.getCustomerId()))).map(s -> GetSegmentResponse.newBuilder()
+    return SegmentationMessages.SEGMENT.request(vertx, new SegmentationMessages.CustomerQuery(caller, Ids.parse("customer_id", r.getCustomerId()))).map(s -> GetSegmentResponse.newBuilder()
         .setSegment(s.score().segment()).setRecencyScore(s.score().recency()).setFrequencyScore(s.score().frequency())
         .setMonetaryScore(s.score().monetary()).setVip(s.score().vip()).setChurnRisk(s.score().churnRisk()).build());
   }

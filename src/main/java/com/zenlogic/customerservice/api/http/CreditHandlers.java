@@ -2,7 +2,6 @@ package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.platform.values.Decimals;
 import com.zenlogic.customerservice.credit.CreditMessages;
-import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -25,8 +24,7 @@ final class CreditHandlers {
 
   void summary(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    Responses.reply(ctx, Bus.<CreditMessages.Summary>request(vertx, CreditMessages.SUMMARY,
-        new CreditMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(CreditHandlers::summaryJson));
+    Responses.reply(ctx, CreditMessages.SUMMARY.request(vertx, new CreditMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(CreditHandlers::summaryJson));
   }
 
   void createLine(RoutingContext ctx) {
@@ -46,14 +44,14 @@ final class CreditHandlers {
 
   private void lineChange(RoutingContext ctx, String action, BigDecimal limit, String currency, Integer terms, String notes) {
     Caller caller = Requests.caller(ctx, APPROVE);
-    Responses.reply(ctx, Bus.<CreditMessages.Summary>request(vertx, CreditMessages.LINE_CHANGE, new CreditMessages.LineChange(caller,
+    Responses.reply(ctx, CreditMessages.LINE_CHANGE.request(vertx, new CreditMessages.LineChange(caller,
         Requests.pathId(ctx, "id"), action, limit, currency, terms, notes)).map(CreditHandlers::summaryJson));
   }
 
   void use(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    Responses.reply(ctx, Bus.<CreditMessages.UseDecision>request(vertx, CreditMessages.USE, new CreditMessages.Use(caller,
+    Responses.reply(ctx, CreditMessages.USE.request(vertx, new CreditMessages.Use(caller,
         Requests.pathId(ctx, "id"), b.getString("order_id"), money(b, "amount"))).map(d -> new JsonObject()
         .put("approved", d.approved()).put("available_amount", d.availableAmount().toPlainString())
         .put("due_date", d.dueDate() == null ? null : d.dueDate().toString()).put("reason_code", d.reasonCode()).put("reason", d.reason())));
@@ -62,7 +60,7 @@ final class CreditHandlers {
   void release(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    Responses.reply(ctx, Bus.<CreditMessages.Balance>request(vertx, CreditMessages.RELEASE, new CreditMessages.Release(caller,
+    Responses.reply(ctx, CreditMessages.RELEASE.request(vertx, new CreditMessages.Release(caller,
         Requests.pathId(ctx, "id"), b.getString("order_id"), b.containsKey("amount") ? money(b, "amount") : null))
         .map(CreditHandlers::balanceJson));
   }
@@ -70,7 +68,7 @@ final class CreditHandlers {
   void payment(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    Responses.reply(ctx, Bus.<CreditMessages.Balance>request(vertx, CreditMessages.PAYMENT, new CreditMessages.Payment(caller,
+    Responses.reply(ctx, CreditMessages.PAYMENT.request(vertx, new CreditMessages.Payment(caller,
         Requests.pathId(ctx, "id"), b.getString("payment_reference"), money(b, "amount"))).map(CreditHandlers::balanceJson));
   }
 
@@ -79,7 +77,7 @@ final class CreditHandlers {
     Instant[] period = Requests.period(ctx);
     Instant from = period[0];
     Instant to = period[1];
-    Responses.reply(ctx, Bus.<CreditMessages.Statement>request(vertx, CreditMessages.STATEMENT, new CreditMessages.StatementQuery(caller,
+    Responses.reply(ctx, CreditMessages.STATEMENT.request(vertx, new CreditMessages.StatementQuery(caller,
         Requests.pathId(ctx, "id"), from, to)).map(st -> {
           JsonArray lines = new JsonArray();
           st.lines().forEach(l -> lines.add(new JsonObject().put("at", l.at().toString()).put("type", l.type())
@@ -94,26 +92,26 @@ final class CreditHandlers {
 
   void customerAging(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    Responses.reply(ctx, Bus.<CreditMessages.Aging>request(vertx, CreditMessages.AGING, new CreditMessages.AgingQuery(caller,
+    Responses.reply(ctx, CreditMessages.AGING.request(vertx, new CreditMessages.AgingQuery(caller,
         Requests.pathId(ctx, "id"))).map(CreditHandlers::agingJson));
   }
 
   void organizationAging(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    Responses.reply(ctx, Bus.<CreditMessages.Aging>request(vertx, CreditMessages.AGING, new CreditMessages.AgingQuery(caller, null))
+    Responses.reply(ctx, CreditMessages.AGING.request(vertx, new CreditMessages.AgingQuery(caller, null))
         .map(CreditHandlers::agingJson));
   }
 
   void policy(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    Responses.reply(ctx, Bus.<CreditMessages.Policy>request(vertx, CreditMessages.POLICY_GET, new CreditMessages.PolicyQuery(caller))
+    Responses.reply(ctx, CreditMessages.POLICY_GET.request(vertx, new CreditMessages.PolicyQuery(caller))
         .map(CreditHandlers::policyJson));
   }
 
   void putPolicy(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, APPROVE);
     JsonObject b = Requests.body(ctx);
-    Responses.reply(ctx, Bus.<CreditMessages.Policy>request(vertx, CreditMessages.POLICY_PUT, new CreditMessages.PolicyUpdate(caller,
+    Responses.reply(ctx, CreditMessages.POLICY_PUT.request(vertx, new CreditMessages.PolicyUpdate(caller,
         new CreditMessages.Policy(b.getInteger("overdue_tolerance_days"), b.getInteger("grace_days")))).map(CreditHandlers::policyJson));
   }
 

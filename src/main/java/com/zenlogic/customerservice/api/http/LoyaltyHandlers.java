@@ -1,6 +1,5 @@
 package com.zenlogic.customerservice.api.http;
 
-import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Decimals;
 import com.zenlogic.customerservice.loyalty.LedgerEntry;
@@ -30,8 +29,7 @@ final class LoyaltyHandlers {
 
   void account(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    Responses.reply(ctx, Bus.<LoyaltyMessages.AccountView>request(vertx, LoyaltyMessages.ACCOUNT,
-        new LoyaltyMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(a -> new JsonObject()
+    Responses.reply(ctx, LoyaltyMessages.ACCOUNT.request(vertx, new LoyaltyMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(a -> new JsonObject()
         .put("customer_id", a.customerId().toString())
         .put("balance", a.balance()).put("held", a.held()).put("available", a.available())
         .put("redeemable_amount", a.redeemableAmount().toPlainString())
@@ -44,7 +42,7 @@ final class LoyaltyHandlers {
     Caller caller = Requests.caller(ctx, READ);
     java.util.UUID customerId = Requests.pathId(ctx, "id");
     Long before = Cursors.ledger(caller.organizationId(), customerId, Requests.query(ctx, "cursor"));
-    Responses.reply(ctx, Bus.<LoyaltyMessages.LedgerPage>request(vertx, LoyaltyMessages.LEDGER, new LoyaltyMessages.LedgerQuery(caller,
+    Responses.reply(ctx, LoyaltyMessages.LEDGER.request(vertx, new LoyaltyMessages.LedgerQuery(caller,
         customerId, before, Requests.integer(ctx, "limit", 50))).map(page -> {
           JsonArray items = new JsonArray();
           page.entries().forEach(e -> items.add(entryJson(e)));
@@ -65,7 +63,7 @@ final class LoyaltyHandlers {
     LoyaltyMessages.Earn earn = new LoyaltyMessages.Earn(caller, Requests.pathId(ctx, "id"), b.getString("transaction_id"),
         Decimals.money("amount", b.getValue("amount")), rate == null || "0".equals(String.valueOf(rate)) ? null : Decimals.rate("points_rate", rate, 4, LoyaltyProgram.MAX_RATE),
         b.getString("channel", "api"), items);
-    Responses.reply(ctx, Bus.<LoyaltyMessages.EarnResult>request(vertx, LoyaltyMessages.EARN, earn).map(e -> new JsonObject()
+    Responses.reply(ctx, LoyaltyMessages.EARN.request(vertx, earn).map(e -> new JsonObject()
         .put("points_earned", e.pointsEarned()).put("points_balance", e.pointsBalance()).put("tier", e.tier())
         .put("tier_upgraded", e.tierUpgraded()).put("replayed", e.replayed())));
   }
@@ -73,7 +71,7 @@ final class LoyaltyHandlers {
   void redeem(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    Responses.reply(ctx, Bus.<LoyaltyMessages.RedeemResult>request(vertx, LoyaltyMessages.REDEEM, new LoyaltyMessages.Redeem(caller,
+    Responses.reply(ctx, LoyaltyMessages.REDEEM.request(vertx, new LoyaltyMessages.Redeem(caller,
         Requests.pathId(ctx, "id"), b.getLong("points"), b.getString("reference_id"), b.getString("reason"))).map(r -> new JsonObject()
         .put("points_redeemed", r.pointsRedeemed()).put("discount_amount", r.discountAmount().toPlainString())
         .put("points_balance", r.pointsBalance())));
@@ -82,7 +80,7 @@ final class LoyaltyHandlers {
   void adjust(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, ADMIN);
     JsonObject b = Requests.body(ctx);
-    Responses.reply(ctx, Bus.<LoyaltyMessages.AdjustResult>request(vertx, LoyaltyMessages.ADJUST, new LoyaltyMessages.Adjust(caller,
+    Responses.reply(ctx, LoyaltyMessages.ADJUST.request(vertx, new LoyaltyMessages.Adjust(caller,
         Requests.pathId(ctx, "id"), b.getLong("points"), b.getString("reason"), ctx.request().getHeader("Idempotency-Key")))
         .map(r -> new JsonObject().put("points", r.points()).put("points_balance", r.pointsBalance()).put("replayed", r.replayed())));
   }
@@ -90,15 +88,14 @@ final class LoyaltyHandlers {
   void reverse(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    Responses.reply(ctx, Bus.<LoyaltyMessages.ReverseResult>request(vertx, LoyaltyMessages.REVERSE, new LoyaltyMessages.Reverse(caller,
+    Responses.reply(ctx, LoyaltyMessages.REVERSE.request(vertx, new LoyaltyMessages.Reverse(caller,
         b.getString("reference"), b.getString("reason"))).map(r -> new JsonObject().put("customer_id", r.customerId().toString())
         .put("points_reversed", r.pointsReversed()).put("shortfall", r.shortfall()).put("points_balance", r.pointsBalance())));
   }
 
   void punchCards(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    Responses.reply(ctx, Bus.<LoyaltyMessages.PunchCards>request(vertx, LoyaltyMessages.PUNCH_CARDS,
-        new LoyaltyMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(cards -> {
+    Responses.reply(ctx, LoyaltyMessages.PUNCH_CARDS.request(vertx, new LoyaltyMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(cards -> {
           JsonArray items = new JsonArray();
           cards.cards().forEach(c -> items.add(cardJson(c)));
           return new JsonObject().put("items", items);
@@ -108,14 +105,13 @@ final class LoyaltyHandlers {
   void redeemReward(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    Responses.reply(ctx, Bus.<LoyaltyMessages.PunchCard>request(vertx, LoyaltyMessages.PUNCH_REDEEM, new LoyaltyMessages.RedeemReward(caller,
+    Responses.reply(ctx, LoyaltyMessages.PUNCH_REDEEM.request(vertx, new LoyaltyMessages.RedeemReward(caller,
         Requests.pathId(ctx, "id"), Requests.pathId(ctx, "program_id"), b.getString("reference"))).map(LoyaltyHandlers::cardJson));
   }
 
   void punchPrograms(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    Responses.reply(ctx, Bus.<LoyaltyMessages.PunchPrograms>request(vertx, LoyaltyMessages.PUNCH_PROGRAMS,
-        new LoyaltyMessages.ProgramQuery(caller)).map(p -> {
+    Responses.reply(ctx, LoyaltyMessages.PUNCH_PROGRAMS.request(vertx, new LoyaltyMessages.ProgramQuery(caller)).map(p -> {
           JsonArray items = new JsonArray();
           p.programs().forEach(x -> items.add(programJson(x)));
           return new JsonObject().put("items", items);
@@ -128,14 +124,14 @@ final class LoyaltyHandlers {
     LoyaltyMessages.PunchProgram p = new LoyaltyMessages.PunchProgram(null, b.getString("name"),
         CustomerInput.strings(b.getJsonArray("product_ids")), b.getString("category"), b.getInteger("stamps_required"),
         b.getString("reward"), true);
-    Bus.<LoyaltyMessages.PunchProgram>request(vertx, LoyaltyMessages.PUNCH_PROGRAM_CREATE, new LoyaltyMessages.CreatePunchProgram(caller, p))
+    LoyaltyMessages.PUNCH_PROGRAM_CREATE.request(vertx, new LoyaltyMessages.CreatePunchProgram(caller, p))
         .onSuccess(x -> Responses.json(ctx, 201, programJson(x)))
         .onFailure(ctx::fail);
   }
 
   void program(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    Responses.reply(ctx, Bus.<LoyaltyMessages.ProgramView>request(vertx, LoyaltyMessages.PROGRAM_GET, new LoyaltyMessages.ProgramQuery(caller))
+    Responses.reply(ctx, LoyaltyMessages.PROGRAM_GET.request(vertx, new LoyaltyMessages.ProgramQuery(caller))
         .map(v -> programJson(v.program())));
   }
 
@@ -153,7 +149,7 @@ final class LoyaltyHandlers {
         b.containsKey("max_points_rate") ? Decimals.rate("max_points_rate", b.getValue("max_points_rate"), 4, LoyaltyProgram.MAX_RATE) : rate,
         b.getInteger("points_per_money_unit"), b.getInteger("min_redemption"), b.getInteger("tier_window_months"),
         b.getInteger("downgrade_grace_days"), b.getInteger("expiry_months"), b.getInteger("hold_minutes"), tiers);
-    Responses.reply(ctx, Bus.<LoyaltyMessages.ProgramView>request(vertx, LoyaltyMessages.PROGRAM_PUT, new LoyaltyMessages.ProgramUpdate(caller, program))
+    Responses.reply(ctx, LoyaltyMessages.PROGRAM_PUT.request(vertx, new LoyaltyMessages.ProgramUpdate(caller, program))
         .map(v -> programJson(v.program())));
   }
 
@@ -162,7 +158,7 @@ final class LoyaltyHandlers {
     Instant[] period = Requests.period(ctx);
     Instant from = period[0];
     Instant to = period[1];
-    Responses.reply(ctx, Bus.<LoyaltyMessages.Liability>request(vertx, LoyaltyMessages.LIABILITY, new LoyaltyMessages.LiabilityQuery(caller, from, to))
+    Responses.reply(ctx, LoyaltyMessages.LIABILITY.request(vertx, new LoyaltyMessages.LiabilityQuery(caller, from, to))
         .map(l -> new JsonObject()
             .put("points_outstanding", l.pointsOutstanding()).put("value", l.value().toPlainString())
             .put("by_tier", buckets(l.byTier())).put("by_expiry_month", buckets(l.byExpiryMonth()))

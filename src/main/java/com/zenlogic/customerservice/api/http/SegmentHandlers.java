@@ -1,6 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
-import com.zenlogic.customerservice.platform.bus.Bus;
+import com.zenlogic.customerservice.platform.bus.Address;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Decimals;
 import com.zenlogic.customerservice.segmentation.Purchase;
@@ -30,7 +30,7 @@ final class SegmentHandlers {
     UUID customerId = Requests.pathId(ctx, "id");
     Cursors.HistoryPosition before = Cursors.history(caller.organizationId(), customerId, Requests.query(ctx, "cursor"));
     int limit = Requests.integer(ctx, "limit", 50);
-    Bus.<SegmentationMessages.History>request(vertx, SegmentationMessages.HISTORY, new SegmentationMessages.HistoryQuery(caller,
+    SegmentationMessages.HISTORY.request(vertx, new SegmentationMessages.HistoryQuery(caller,
             customerId, before == null ? null : before.occurredAt(), before == null ? null : before.id(), limit + 1,
             ctx.request().getHeader("Authorization")))
         .onSuccess(history -> {
@@ -51,7 +51,7 @@ final class SegmentHandlers {
     Instant at = PurchaseDates.checked("occurred_at", Requests.instant("occurred_at", b.getString("occurred_at"), now), now);
     Purchase p = new Purchase(Requests.pathId(ctx, "id"), "api", "api:" + b.getString("reference"),
         Decimals.money("amount", b.getValue("amount")), at, b.getString("local_id"), b.getInteger("item_count"));
-    Bus.<SegmentationMessages.Recorded>request(vertx, SegmentationMessages.RECORD_PURCHASE, new SegmentationMessages.RecordPurchase(caller, p))
+    SegmentationMessages.RECORD_PURCHASE.request(vertx, new SegmentationMessages.RecordPurchase(caller, p))
         .onSuccess(r -> Responses.json(ctx, r.isNew() ? 201 : 200, new JsonObject().put("recorded", r.isNew())))
         .onFailure(ctx::fail);
   }
@@ -63,7 +63,7 @@ final class SegmentHandlers {
 
   void segments(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    Bus.<SegmentationMessages.View>request(vertx, SegmentationMessages.SEGMENTS, new SegmentationMessages.OrganizationQuery(caller))
+    SegmentationMessages.SEGMENTS.request(vertx, new SegmentationMessages.OrganizationQuery(caller))
         .onSuccess(v -> Responses.ok(ctx, new JsonObject().put("counts", v.json())))
         .onFailure(ctx::fail);
   }
@@ -74,8 +74,7 @@ final class SegmentHandlers {
     UUID after = Cursors.segment(caller.organizationId(), segment, Requests.query(ctx, "cursor"));
     int limit = Requests.integer(ctx, "limit", 50);
     // One row more than the page tells whether there is a next page, so the last page has no cursor.
-    Bus.<SegmentationMessages.Rows>request(vertx, SegmentationMessages.SEGMENT_CUSTOMERS,
-            new SegmentationMessages.SegmentQuery(caller, segment, after, limit + 1))
+    SegmentationMessages.SEGMENT_CUSTOMERS.request(vertx, new SegmentationMessages.SegmentQuery(caller, segment, after, limit + 1))
         .onSuccess(rows -> {
           boolean more = rows.rows().size() > limit;
           java.util.List<JsonObject> page = rows.rows().subList(0, Math.min(limit, rows.rows().size()));
@@ -88,8 +87,7 @@ final class SegmentHandlers {
 
   void recalculate(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, ADMIN);
-    Bus.<SegmentationMessages.View>request(vertx, SegmentationMessages.RECALCULATE, new SegmentationMessages.OrganizationQuery(caller),
-            300_000)
+    SegmentationMessages.RECALCULATE.request(vertx, new SegmentationMessages.OrganizationQuery(caller))
         .onSuccess(v -> Responses.ok(ctx, v.json()))
         .onFailure(ctx::fail);
   }
@@ -102,8 +100,8 @@ final class SegmentHandlers {
     view(ctx, SegmentationMessages.KPIS, new SegmentationMessages.KpiQuery(caller, from, to));
   }
 
-  private void view(RoutingContext ctx, String address, Bus.Local request) {
-    Bus.<SegmentationMessages.View>request(vertx, address, request)
+  private <Q> void view(RoutingContext ctx, Address<Q, SegmentationMessages.View> address, Q request) {
+    address.request(vertx, request)
         .onSuccess(v -> Responses.ok(ctx, v.json()))
         .onFailure(ctx::fail);
   }

@@ -27,8 +27,21 @@ public final class Address<Q, R> {
     this.timeoutMillis = timeoutMillis;
   }
 
+  /**
+   * Declares an address; its request and reply records get the wire names {@code <name>/request}
+   * and {@code <name>/reply} (see {@link WireCodec}).
+   */
   public static <Q, R> Address<Q, R> of(String name, Class<Q> requestType, Class<R> replyType) {
+    register(name + "/request", requestType);
+    register(name + "/reply", replyType);
     return new Address<>(name, requestType, replyType, false, Bus.DEFAULT_TIMEOUT_MILLIS);
+  }
+
+  private static void register(String typeName, Class<?> type) {
+    if (!type.isRecord()) {
+      throw new IllegalArgumentException(typeName + ": bus messages are records, not " + type.getName());
+    }
+    WireCodec.register(typeName, type);
   }
 
   /** Safe to send again: a retry cannot apply twice (the engine dedups on the caller's key). */

@@ -6,71 +6,96 @@ import com.zenlogic.customerservice.platform.errors.Unavailable;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Event-bus plumbing between the API verticles and the capability verticles. Messages are typed
- * records (implementing {@link Local}) passed by reference within the process: no JSON re-encoding
- * on the hot path. Domain errors travel as failure code (the ErrorCode ordinal) plus "field\u0000message"
- * and come back out as the same DomainException.
+ * Event-bus plumbing between the API verticles and the capability verticles, used only through
+ * {@link Address}. Records pass by reference within a node and as versioned JSON across nodes
+ * ({@link WireCodec}). Failures travel as the stable error name (an {@link ErrorCode} name, or
+ * UNAVAILABLE / INTERNAL) with field and message, never as an ordinal. A send that times out,
+ * finds no handler or cannot reach the node fails fast as {@link Unavailable}; only
+ * {@link Address#idempotent()} addresses are sent again, a bounded number of times inside their
+ * timeout budget.
  */
 public final class Bus {
-  /** Marker for records sent between verticles of one process. */
+  /** Marker for records sent between verticles. */
   public interface Local {}
 
-  private static final String CODEC = "local-record";
-  static final long DEFAULT_TIMEOUT_MILLIS = 10_000;
-  private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(DEFAULT_TIMEOUT_MILLIS);
+  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+
+  /** BUS_TIMEOUT_MS (environment or system property), default 5000. */
+  static final long DEFAULT_TIMEOUT_MILLIS = timeoutFromEnvironment();
+  /** Attempts of an idempotent request (the first included). */
+  static final int MAX_ATTEMPTS = 3;
+  private static final long BACKOFF_MILLIS = 25;
+
+  /** failureCode of every failure this bus sends; the meaning is in the JSON message (by name). */
+  static final int FAILURE = 0x2b05;
+  static final String UNAVAILABLE = "UNAVAILABLE";
+  static final String INTERNAL = "INTERNAL";
 
   private Bus() {}
 
   /** Once per Vert.x instance, before any verticle sends a record. */
   public static void install(Vertx vertx) {
-    vertx.eventBus().registerCodec(new LocalCodec());
-    vertx.eventBus().codecSelector(body -> body instanceof Local ? CODEC : null);
+    vertx.eventBus().registerCodec(new WireCodec());
+    vertx.eventBus().codecSelector(body -> body instanceof Local || WireCodec.isRegistered(body) ? WireCodec.NAME : null);
   }
 
-  public static <T> Future<T> request(Vertx vertx, String address, Local request) {
-    return request(vertx, address, request, OPTIONS);
-  }
-
-  /** For the few long operations (a whole organization's rescoring). */
-  public static <T> Future<T> request(Vertx vertx, String address, Local request, long timeoutMillis) {
-    return request(vertx, address, request, new DeliveryOptions().setSendTimeout(timeoutMillis));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T> Future<T> request(Vertx vertx, String address, Local request, DeliveryOptions options) {
-    return vertx.eventBus().<Object>request(address, request, options)
-        .map(reply -> (T) reply.body())
-        .recover(Bus::domainFailure);
-  }
-
-  /** Typed form: see {@link Address}. */
   static <Q, R> Future<R> request(Vertx vertx, Address<Q, R> address, Q request) {
-    return vertx.eventBus().<Object>request(address.name(), request, new DeliveryOptions().setSendTimeout(address.timeoutMillis()))
-        .map(reply -> address.replyType().cast(reply.body()))
-        .recover(Bus::domainFailure);
+    long deadline = System.nanoTime() + address.timeoutMillis() * 1_000_000L;
+    return attempt(vertx, address, request, 1, deadline);
   }
 
-  /** Typed form: see {@link Address}. */
-  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static <Q, R> Future<R> attempt(Vertx vertx, Address<Q, R> address, Q request, int attempt, long deadline) {
+    long remaining = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
+    int attemptsLeft = address.isIdempotent() ? MAX_ATTEMPTS - attempt + 1 : 1;
+    long timeout = Math.max(1, remaining / attemptsLeft);
+    return vertx.eventBus().<Object>request(address.name(), request, new DeliveryOptions().setSendTimeout(timeout))
+        .transform(ar -> {
+          if (ar.succeeded()) {
+            Object body = ar.result().body();
+            if (body instanceof WireCodec.Undecodable u) {
+              return Future.failedFuture(new IllegalStateException(address + ": reply not readable: " + u.reason()));
+            }
+            return Future.succeededFuture(address.replyType().cast(body));
+          }
+          Throwable failure = ar.cause();
+          if (isTransportFailure(failure)) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            long backoff = BACKOFF_MILLIS << (attempt - 1);
+            if (address.isIdempotent() && attempt < MAX_ATTEMPTS && left > backoff + 1) {
+              LOG.debug("{} attempt {} failed ({}), retrying", address, attempt, failure.getMessage());
+              return vertx.timer(backoff).compose(v -> attempt(vertx, address, request, attempt + 1, deadline));
+            }
+            return Future.failedFuture(new Unavailable("Capability unavailable: " + address + ": " + failure.getMessage(), failure));
+          }
+          return Future.failedFuture(fromWire(failure));
+        });
+  }
+
+  /** Timeout, no handler, node unreachable: the bus, not the handler, failed. */
+  static boolean isTransportFailure(Throwable failure) {
+    return failure instanceof ReplyException r && r.failureType() != ReplyFailure.RECIPIENT_FAILURE;
+  }
+
   static <Q, R> void serve(Vertx vertx, Address<Q, R> address, Function<Q, Future<R>> handler) {
-    serve(vertx, address.name(), (Function) handler);
-  }
-
-  /** Serves an address: runs the handler and replies with its result or its domain error. */
-  public static <Q> void serve(Vertx vertx, String address, Function<Q, Future<?>> handler) {
-    vertx.eventBus().<Q>localConsumer(address, message -> {
-      Future<?> result;
+    vertx.eventBus().<Object>consumer(address.name(), message -> {
+      Object body = message.body();
+      if (body instanceof WireCodec.Undecodable u) {
+        message.fail(FAILURE, failureJson(INTERNAL, null, address + ": request not readable: " + u.reason()));
+        return;
+      }
+      Future<R> result;
       try {
-        result = handler.apply(message.body());
+        result = handler.apply(address.requestType().cast(body));
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);
       }
@@ -78,69 +103,79 @@ public final class Bus {
     });
   }
 
-  private static final int UNAVAILABLE = -2;
-  private static final int INTERNAL = -1;
-
-  private static <Q> void reply(Message<Q> message, Object result, Throwable failure) {
+  private static void reply(Message<Object> message, Object result, Throwable failure) {
     if (failure == null) {
       try {
         message.reply(result);
       } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(Bus.class).error("{} cannot reply", message.address(), e);
-        message.fail(INTERNAL, e.toString());
+        LOG.error("{} cannot reply", message.address(), e);
+        message.fail(FAILURE, failureJson(INTERNAL, null, e.toString()));
       }
-    } else if (failure instanceof DomainException e) {
-      message.fail(e.code().ordinal(), (e.field() == null ? "" : e.field()) + "\u0000" + e.getMessage());
-    } else if (Unavailable.isDependencyFailure(failure)) {
-      message.fail(UNAVAILABLE, failure.toString());
     } else {
-      org.slf4j.LoggerFactory.getLogger(Bus.class).error("{} failed", message.address(), failure);
-      message.fail(INTERNAL, failure.toString());
+      if (!(failure instanceof DomainException) && !Unavailable.isDependencyFailure(failure)) {
+        LOG.error("{} failed", message.address(), failure);
+      }
+      message.fail(FAILURE, toWire(failure));
     }
   }
 
-  private static <T> Future<T> domainFailure(Throwable failure) {
+  /** The failure as it crosses the bus: {"code":NAME,"field":...,"message":...}. */
+  static String toWire(Throwable failure) {
+    if (failure instanceof DomainException e) {
+      return failureJson(e.code().name(), e.field(), e.getMessage());
+    }
+    if (Unavailable.isDependencyFailure(failure)) {
+      return failureJson(UNAVAILABLE, null, failure.toString());
+    }
+    return failureJson(INTERNAL, null, failure.toString());
+  }
+
+  private static String failureJson(String code, String field, String message) {
+    return new JsonObject().put("code", code).put("field", field).put("message", message).encode();
+  }
+
+  /** The exception a failure from the bus stands for: DomainException, Unavailable or IllegalStateException. */
+  static Throwable fromWire(Throwable failure) {
     if (!(failure instanceof ReplyException r)) {
-      return Future.failedFuture(failure);
+      return failure;
     }
-    if (r.failureType() != ReplyFailure.RECIPIENT_FAILURE || r.failureCode() == UNAVAILABLE) {
-      return Future.failedFuture(new Unavailable("Capability unavailable: " + r.getMessage(), r));
+    if (isTransportFailure(r)) {
+      return new Unavailable("Capability unavailable: " + r.getMessage(), r);
     }
-    if (r.failureCode() >= 0 && r.failureCode() < ErrorCode.values().length) {
-      String text = r.getMessage() == null ? "" : r.getMessage();
-      int sep = text.indexOf('\u0000');
-      String field = sep > 0 ? text.substring(0, sep) : null;
-      String message = sep >= 0 ? text.substring(sep + 1) : text;
-      return Future.failedFuture(new DomainException(ErrorCode.values()[r.failureCode()], message, field));
+    JsonObject json;
+    try {
+      json = new JsonObject(r.getMessage() == null ? "{}" : r.getMessage());
+    } catch (RuntimeException notJson) {
+      return new IllegalStateException("Capability failed: " + r.getMessage());
     }
-    return Future.failedFuture(new IllegalStateException("Capability failed: " + r.getMessage()));
+    String code = json.getString("code", INTERNAL);
+    String message = json.getString("message", "");
+    if (UNAVAILABLE.equals(code)) {
+      return new Unavailable("Capability unavailable: " + message, null);
+    }
+    if (!INTERNAL.equals(code)) {
+      try {
+        return new DomainException(ErrorCode.valueOf(code), message, json.getString("field"));
+      } catch (IllegalArgumentException unknown) {
+        return new IllegalStateException("Capability failed with unknown error code " + code + ": " + message);
+      }
+    }
+    return new IllegalStateException("Capability failed: " + message);
   }
 
-  /** Identity transform for local delivery; refuses the wire, so nothing leaves the process by accident. */
-  private static final class LocalCodec implements MessageCodec<Object, Object> {
-    @Override
-    public void encodeToWire(Buffer buffer, Object o) {
-      throw new IllegalStateException("Local records do not cross the cluster: " + o.getClass().getName());
+  private static long timeoutFromEnvironment() {
+    String value = System.getProperty("BUS_TIMEOUT_MS", System.getenv("BUS_TIMEOUT_MS"));
+    if (value == null || value.isBlank()) {
+      return 5_000;
     }
-
-    @Override
-    public Object decodeFromWire(int pos, Buffer buffer) {
-      throw new IllegalStateException("Local records do not cross the cluster");
+    try {
+      long millis = Long.parseLong(value.trim());
+      if (millis > 0) {
+        return millis;
+      }
+    } catch (NumberFormatException ignored) {
+      // fall through to the message below
     }
-
-    @Override
-    public Object transform(Object o) {
-      return o;
-    }
-
-    @Override
-    public String name() {
-      return CODEC;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
-    }
+    throw new IllegalArgumentException("BUS_TIMEOUT_MS must be a positive number of milliseconds, not " + value);
   }
 }

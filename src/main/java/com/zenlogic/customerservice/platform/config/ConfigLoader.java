@@ -29,6 +29,7 @@ public final class ConfigLoader {
         .eventually(retriever::close);
   }
 
+
   private static ConfigStoreOptions file(String path, boolean optional) {
     return new ConfigStoreOptions().setType("file").setFormat("json").setOptional(optional)
         .setConfig(new JsonObject().put("path", path));

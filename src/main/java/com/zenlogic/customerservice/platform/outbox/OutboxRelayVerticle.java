@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.platform.outbox;
 
+import com.zenlogic.customerservice.platform.jobs.JobLease;
 import com.rabbitmq.client.AMQP;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import io.vertx.core.Future;
@@ -88,6 +89,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
   private boolean draining;
   private boolean again;
   private boolean stopped;
+  private JobLease pruneLease;
   private boolean connected;
   // After a channel died under several messages, the next pass publishes one at a time to find the culprit.
   private boolean oneByOne;
@@ -108,7 +110,12 @@ public final class OutboxRelayVerticle extends VerticleBase {
     subscriber = PgSubscriber.subscriber(vertx, connect).reconnectPolicy(retries -> 1000L);
     subscriber.channel("customer_outbox").handler(payload -> drain());
     vertx.setPeriodic(1000, id -> drain());
-    vertx.setPeriodic(3_600_000, id -> prune());
+    pruneLease = JobLease.of(vertx, pool, "outbox.prune").start();
+    vertx.setPeriodic(3_600_000, id -> {
+      if (pruneLease.held()) {
+        prune();
+      }
+    });
     vertx.setPeriodic(5_000, id -> refreshGauges());
     // The broker may be down at start: the relay keeps trying, and writes go on meanwhile.
     subscriber.connect().onFailure(e -> warn("LISTEN unavailable, polling only: " + e.getMessage()));
@@ -120,6 +127,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     return idle(System.currentTimeMillis() + CONFIRM_TIMEOUT_MILLIS + 1000)
+        .eventually(() -> pruneLease == null ? Future.succeededFuture() : pruneLease.stop())
         .eventually(() -> subscriber.close())
         .eventually(() -> vertx.executeBlocking(() -> {
           publisher.close();
