@@ -285,11 +285,16 @@ class ClusterTest {
     }, "the lease moved", 3L * LEASE_SECONDS * 1000);
     long takeoverMillis = System.currentTimeMillis() - killedAt;
     assertTrue(done.await(loadMillis + 120_000, TimeUnit.MILLISECONDS), "clients finished");
-    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id LIKE 'pos-msg-%'") == messages, "every message consumed", 120_000);
+    // One inbox row per engine that applied the sale (consumers hand over to the engines: docs/consumers.md).
+    String perEngine = "SELECT count(*) FROM inbox WHERE message_id LIKE 'pos-msg-%' AND consumer = ";
+    waitFor(() -> sql(perEngine + "'customer_pos_consumer:loyalty'") == messages
+        && sql(perEngine + "'customer_pos_consumer:segmentation'") == messages, "every message consumed", 120_000);
     Thread.sleep(1000);
 
     assertEquals(survivor.name, leaseHolder(job), "the lease is on the live worker");
-    assertEquals(messages, sql("SELECT count(*) FROM inbox WHERE message_id LIKE 'pos-msg-%'"));
+    assertEquals(messages, sql(perEngine + "'customer_pos_consumer:loyalty'"), "applied once by loyalty");
+    assertEquals(messages, sql(perEngine + "'customer_pos_consumer:segmentation'"), "applied once by segmentation");
+    assertEquals(2L * messages, sql("SELECT count(*) FROM inbox WHERE message_id LIKE 'pos-msg-%'"), "no other inbox rows");
     assertEquals(messages, sql("SELECT count(DISTINCT reference) FROM loyalty_ledger WHERE reference LIKE '%ptx-%'"),
         "every POS transaction earned");
     assertEquals(messages, sql("SELECT count(*) FROM loyalty_ledger WHERE reference LIKE '%ptx-%'"), "and only once");
