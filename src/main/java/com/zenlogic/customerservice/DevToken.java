@@ -18,9 +18,7 @@ import java.util.concurrent.TimeUnit;
 /** scripts/token: prints a development token for the configured HS256 key. Not part of the running service. */
 public final class DevToken {
   /** Every permission the service checks; a dev token without --perm gets them all. */
-  public static final List<String> ALL_PERMISSIONS = List.of(
-      "customers:read", "customers:write", "loyalty:read", "loyalty:write", "loyalty:admin", "credit:read", "credit:write",
-      "credit:approve", "segments:read", "segments:admin", "analytics:read");
+  public static final List<String> ALL_PERMISSIONS = Permission.allWire();
 
   private DevToken() {}
 

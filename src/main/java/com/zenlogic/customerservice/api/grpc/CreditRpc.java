@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.grpc;
 
+import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.api.grpc.v1.CheckCreditRequest;
 import com.zenlogic.customerservice.api.grpc.v1.CheckCreditResponse;
 import com.zenlogic.customerservice.api.grpc.v1.CreditBalanceResponse;
@@ -16,8 +17,8 @@ import io.vertx.core.Vertx;
 
 /** Credit RPCs for the Order Service: translate, send to the credit verticle, translate back. */
 final class CreditRpc {
-  static final String READ = "credit:read";
-  static final String WRITE = "credit:write";
+  static final Permission READ = Permission.CREDIT_READ;
+  static final Permission WRITE = Permission.CREDIT_WRITE;
 
   private final Vertx vertx;
 

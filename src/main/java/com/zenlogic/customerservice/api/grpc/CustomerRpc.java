@@ -1,5 +1,7 @@
 package com.zenlogic.customerservice.api.grpc;
 
+import com.zenlogic.customerservice.platform.auth.Permission;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.zenlogic.customerservice.api.grpc.v1.GetCustomerRequest;
 import com.zenlogic.customerservice.api.grpc.v1.GetCustomerResponse;
@@ -25,9 +27,9 @@ import java.util.UUID;
  * checkout reads. The cached value is the serialized response, so a hit costs one Redis round trip.
  */
 final class CustomerRpc {
-  static final String READ = "customers:read";
-  static final String LOYALTY_READ = "loyalty:read";
-  static final String CREDIT_READ = "credit:read";
+  static final Permission READ = Permission.CUSTOMERS_READ;
+  static final Permission LOYALTY_READ = Permission.LOYALTY_READ;
+  static final Permission CREDIT_READ = Permission.CREDIT_READ;
 
   private final CheckoutReads reads;
   private final CustomerCache cache;

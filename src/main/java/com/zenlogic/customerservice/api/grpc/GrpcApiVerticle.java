@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.grpc;
 
+import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.api.grpc.v1.CustomerServiceGrpcService;
 import com.zenlogic.customerservice.customer.CheckoutReads;
 import com.zenlogic.customerservice.AppConfig;
@@ -156,7 +157,7 @@ public final class GrpcApiVerticle extends VerticleBase {
       this.maxMessageBytes = maxMessageBytes;
     }
 
-    <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> unary(ServiceMethod<Req, Resp> method, String permission,
+    <Req, Resp> Handler<GrpcServerRequest<Req, Resp>> unary(ServiceMethod<Req, Resp> method, Permission permission,
                                                            java.util.function.Function<Req, String> organization,
                                                            java.util.function.BiFunction<Caller, Req, Future<Resp>> call) {
       String name = method.methodName();

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.grpc;
 
+import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.errors.DomainException;
@@ -21,8 +22,9 @@ import java.util.UUID;
  */
 final class GrpcCallers {
   /** What a trusted internal caller without a token may do. */
-  static final Set<String> TRUSTED_PERMISSIONS = Set.of(
-      "customers:read", "customers:write", "loyalty:read", "loyalty:write", "credit:read", "credit:write", "segments:read");
+  static final Set<String> TRUSTED_PERMISSIONS = Set.of(Permission.CUSTOMERS_READ.wire(), Permission.CUSTOMERS_WRITE.wire(),
+      Permission.LOYALTY_READ.wire(), Permission.LOYALTY_WRITE.wire(), Permission.CREDIT_READ.wire(), Permission.CREDIT_WRITE.wire(),
+      Permission.SEGMENTS_READ.wire());
 
   private static final int MAX_CACHED_TOKENS = 10_000;
 
@@ -67,7 +69,7 @@ final class GrpcCallers {
    * Step two, once the message is parsed: the caller for a request naming {@code requestOrg} (may
    * be empty), holding {@code permission}. A token's organization wins; a request naming another one is refused.
    */
-  Caller authorize(Caller tokenCaller, MultiMap headers, String requestOrg, String permission) {
+  Caller authorize(Caller tokenCaller, MultiMap headers, String requestOrg, Permission permission) {
     String correlationId = correlation(headers);
     if (tokenCaller == null) {
       return trusted(requestOrg, correlationId, permission);
@@ -79,7 +81,7 @@ final class GrpcCallers {
     return new Caller(tokenCaller.organizationId(), tokenCaller.userId(), tokenCaller.localId(), tokenCaller.permissions(), correlationId);
   }
 
-  private Caller trusted(String requestOrg, String correlationId, String permission) {
+  private Caller trusted(String requestOrg, String correlationId, Permission permission) {
     if (!trustNetwork) {
       throw ErrorCode.UNAUTHENTICATED.exception();
     }

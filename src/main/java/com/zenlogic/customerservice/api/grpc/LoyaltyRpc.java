@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.grpc;
 
+import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.api.grpc.v1.AddPointsRequest;
 import com.zenlogic.customerservice.api.grpc.v1.AddPointsResponse;
 import com.zenlogic.customerservice.api.grpc.v1.GetLoyaltyTierRequest;
@@ -23,8 +24,8 @@ import java.util.List;
 
 /** Loyalty RPCs: translate, send to the loyalty verticle over the event bus, translate back. */
 final class LoyaltyRpc {
-  static final String READ = "loyalty:read";
-  static final String WRITE = "loyalty:write";
+  static final Permission READ = Permission.LOYALTY_READ;
+  static final Permission WRITE = Permission.LOYALTY_WRITE;
 
   private final Vertx vertx;
 

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.grpc;
 
+import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.api.grpc.v1.GetSegmentRequest;
 import com.zenlogic.customerservice.api.grpc.v1.GetSegmentResponse;
 import com.zenlogic.customerservice.platform.auth.Caller;
@@ -10,7 +11,7 @@ import io.vertx.core.Vertx;
 
 /** GetCustomerSegment for Pricing and Marketing, over the event bus to the segmentation verticle. */
 final class SegmentRpc {
-  static final String READ = "segments:read";
+  static final Permission READ = Permission.SEGMENTS_READ;
 
   private final Vertx vertx;
 

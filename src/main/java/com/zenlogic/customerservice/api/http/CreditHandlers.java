@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
+import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.platform.values.Decimals;
 import com.zenlogic.customerservice.credit.CreditMessages;
 import com.zenlogic.customerservice.platform.auth.Caller;
@@ -12,9 +13,9 @@ import java.time.Instant;
 
 /** /api/v1/.../credit for credit managers: JSON to credit messages on the event bus and back. */
 final class CreditHandlers {
-  static final String READ = "credit:read";
-  static final String WRITE = "credit:write";
-  static final String APPROVE = "credit:approve";
+  static final Permission READ = Permission.CREDIT_READ;
+  static final Permission WRITE = Permission.CREDIT_WRITE;
+  static final Permission APPROVE = Permission.CREDIT_APPROVE;
 
   private final Vertx vertx;
 

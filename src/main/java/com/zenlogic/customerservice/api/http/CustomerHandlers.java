@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
+import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.customer.CustomerJson;
 import com.zenlogic.customerservice.customer.CustomerQuery;
 import com.zenlogic.customerservice.customer.CustomerRules;
@@ -17,8 +18,8 @@ import java.util.UUID;
 
 /** /api/v1/customers: translates HTTP to CustomerService calls and back, nothing more. */
 final class CustomerHandlers {
-  static final String READ = "customers:read";
-  static final String WRITE = "customers:write";
+  static final Permission READ = Permission.CUSTOMERS_READ;
+  static final Permission WRITE = Permission.CUSTOMERS_WRITE;
 
   private final CustomerService customers;
 

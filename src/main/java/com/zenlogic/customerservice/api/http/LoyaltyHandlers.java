@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
+import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Decimals;
 import com.zenlogic.customerservice.loyalty.LedgerEntry;
@@ -17,9 +18,9 @@ import java.util.List;
 
 /** /api/v1/.../loyalty: JSON to loyalty messages on the event bus and back. */
 final class LoyaltyHandlers {
-  static final String READ = "loyalty:read";
-  static final String WRITE = "loyalty:write";
-  static final String ADMIN = "loyalty:admin";
+  static final Permission READ = Permission.LOYALTY_READ;
+  static final Permission WRITE = Permission.LOYALTY_WRITE;
+  static final Permission ADMIN = Permission.LOYALTY_ADMIN;
 
   private final Vertx vertx;
 

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
+import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.errors.DomainException;
@@ -19,7 +20,7 @@ final class Requests {
   private Requests() {}
 
   /** The authenticated caller, holding the permission the operation needs. */
-  static Caller caller(RoutingContext ctx, String permission) {
+  static Caller caller(RoutingContext ctx, Permission permission) {
     if (ctx.user() == null) {
       throw ErrorCode.UNAUTHENTICATED.exception();
     }

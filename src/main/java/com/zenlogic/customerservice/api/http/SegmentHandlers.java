@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
+import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.platform.bus.Address;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Decimals;
@@ -15,9 +16,9 @@ import java.util.UUID;
 
 /** Purchase history, statistics, segments and KPIs over REST. */
 final class SegmentHandlers {
-  static final String READ = "segments:read";
-  static final String ADMIN = "segments:admin";
-  static final String ANALYTICS = "analytics:read";
+  static final Permission READ = Permission.SEGMENTS_READ;
+  static final Permission ADMIN = Permission.SEGMENTS_ADMIN;
+  static final Permission ANALYTICS = Permission.ANALYTICS_READ;
 
   private final Vertx vertx;
 

@@ -12,13 +12,13 @@ import java.util.UUID;
  */
 public record Caller(UUID organizationId, String userId, String localId, Set<String> permissions, String correlationId) {
 
-  public boolean may(String permission) {
-    return permissions.contains(permission);
+  public boolean may(Permission permission) {
+    return permissions.contains(permission.wire());
   }
 
-  public void require(String permission) {
+  public void require(Permission permission) {
     if (!may(permission)) {
-      throw new DomainException(ErrorCode.PERMISSION_DENIED, "Requires permission " + permission, null);
+      throw new DomainException(ErrorCode.PERMISSION_DENIED, "Requires permission " + permission.wire(), null);
     }
   }
 }

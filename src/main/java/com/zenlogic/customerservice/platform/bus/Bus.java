@@ -119,10 +119,15 @@ public final class Bus {
     }
   }
 
-  /** The failure as it crosses the bus: {"code":NAME,"field":...,"message":...}. */
+  /**
+   * The failure as it crosses the bus: {"code":NAME,"domain":true,"field":...,"message":...} for a
+   * DomainException (NAME an ErrorCode name), {"code":"UNAVAILABLE"|"INTERNAL","domain":false,...}
+   * for the others ("domain" keeps ErrorCode.INTERNAL apart from a bug).
+   */
   static String toWire(Throwable failure) {
     if (failure instanceof DomainException e) {
-      return failureJson(e.code().name(), e.field(), e.getMessage());
+      return new JsonObject().put("code", e.code().name()).put("domain", true).put("field", e.field())
+          .put("message", e.getMessage()).encode();
     }
     if (Unavailable.isDependencyFailure(failure)) {
       return failureJson(UNAVAILABLE, null, failure.toString());
@@ -131,7 +136,7 @@ public final class Bus {
   }
 
   private static String failureJson(String code, String field, String message) {
-    return new JsonObject().put("code", code).put("field", field).put("message", message).encode();
+    return new JsonObject().put("code", code).put("domain", false).put("field", field).put("message", message).encode();
   }
 
   /** The exception a failure from the bus stands for: DomainException, Unavailable or IllegalStateException. */
@@ -150,15 +155,15 @@ public final class Bus {
     }
     String code = json.getString("code", INTERNAL);
     String message = json.getString("message", "");
-    if (UNAVAILABLE.equals(code)) {
-      return new Unavailable("Capability unavailable: " + message, null);
-    }
-    if (!INTERNAL.equals(code)) {
+    if (json.getBoolean("domain", false)) {
       try {
         return new DomainException(ErrorCode.valueOf(code), message, json.getString("field"));
       } catch (IllegalArgumentException unknown) {
         return new IllegalStateException("Capability failed with unknown error code " + code + ": " + message);
       }
+    }
+    if (UNAVAILABLE.equals(code)) {
+      return new Unavailable("Capability unavailable: " + message, null);
     }
     return new IllegalStateException("Capability failed: " + message);
   }

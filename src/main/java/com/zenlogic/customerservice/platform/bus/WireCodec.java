@@ -62,6 +62,15 @@ public final class WireCodec implements MessageCodec<Object, Object> {
   /** The stable wire name of a registered type (the smallest of its names, so every node picks the same). */
   static String typeName(Class<?> type) {
     TreeSet<String> names = NAMES.get(type);
+    if (names == null && type.getEnclosingClass() != null) {
+      // A record built before its *Messages class (which declares the Addresses) was initialized.
+      try {
+        Class.forName(type.getEnclosingClass().getName(), true, type.getClassLoader());
+      } catch (ClassNotFoundException ignored) {
+        // reported below
+      }
+      names = NAMES.get(type);
+    }
     if (names == null) {
       throw new IllegalArgumentException("Not a registered bus type (declare it on an Address): " + type.getName());
     }
