@@ -1,8 +1,8 @@
 package com.zenlogic.customerservice;
 
 import com.zenlogic.customerservice.platform.auth.Auth;
+import com.zenlogic.customerservice.platform.auth.Permission;
 
-import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.config.ConfigException;
 import com.zenlogic.customerservice.platform.config.ConfigLoader;
 import com.zenlogic.customerservice.platform.config.DevDefaults;

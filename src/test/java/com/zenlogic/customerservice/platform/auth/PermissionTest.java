@@ -1,5 +1,7 @@
 package com.zenlogic.customerservice.platform.auth;
 
+import com.zenlogic.customerservice.DevToken;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
