@@ -185,7 +185,10 @@ for name, dep in deployments.items():
                 ports[p["name"]] = p["containerPort"]
         if ports.get("http") != 8007:
             fail(where, "no container port http 8007")
-        for probe, path in (("readinessProbe", "/health/ready"), ("livenessProbe", "/health")):
+        probes = [("readinessProbe", "/health/ready"), ("livenessProbe", "/health")]
+        if "startupProbe" in c:
+            probes.append(("startupProbe", "/health"))
+        for probe, path in probes:
             get = (c.get(probe) or {}).get("httpGet") or {}
             if get.get("path") != path:
                 fail(where, f"{probe} path {get.get('path')} != {path}")
