@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zenlogic.customerservice.credit.CreditEventMessages;
+import com.zenlogic.customerservice.loyalty.LoyaltyEventMessages;
+import com.zenlogic.customerservice.segmentation.SegmentationEventMessages;
 import com.zenlogic.customerservice.credit.CreditMessages;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
 import com.zenlogic.customerservice.segmentation.SegmentationMessages;
@@ -39,7 +42,8 @@ import org.junit.jupiter.api.Test;
 class WireCodecTest {
   private static final long SEED = Long.getLong("bus.seed", 20261202L);
   private static final int PER_TYPE = 300;
-  private static final List<Class<?>> MESSAGES = List.of(LoyaltyMessages.class, CreditMessages.class, SegmentationMessages.class);
+  private static final List<Class<?>> MESSAGES = List.of(LoyaltyMessages.class, CreditMessages.class, SegmentationMessages.class,
+      LoyaltyEventMessages.class, CreditEventMessages.class, SegmentationEventMessages.class);
 
   @Test
   void everyRequestAndReplyOfEveryAddressSurvivesTheWire() throws Exception {
