@@ -129,7 +129,7 @@ final class CreditBook {
   }
 
   Future<Void> updateLine(SqlConnection conn, UUID org, CreditLine l) {
-    return conn.preparedQuery(UPDATE_LINE).execute(Tuple.of(org, l.customerId(), l.creditLimit(), l.currency(), l.termsDays(), l.status())
+    return conn.preparedQuery(UPDATE_LINE).execute(Tuple.of(org, l.customerId(), l.creditLimit(), l.currency(), l.termsDays(), l.status().code())
         .addValue(l.notes()).addValue(l.approvedBy()).addValue(l.approvedAt() == null ? null : utc(l.approvedAt()))).mapEmpty();
   }
 
@@ -247,7 +247,7 @@ final class CreditBook {
   static CreditLine line(Row r) {
     OffsetDateTime approved = r.getOffsetDateTime("approved_at");
     return new CreditLine(r.getUUID("customer_id"), r.getBigDecimal("credit_limit"), r.getString("currency"), r.getInteger("terms_days"),
-        r.getString("status"), r.getBigDecimal("outstanding"), r.getBigDecimal("credit_balance"), r.getString("approved_by"),
+        CreditLineStatus.of(r.getString("status")), r.getBigDecimal("outstanding"), r.getBigDecimal("credit_balance"), r.getString("approved_by"),
         approved == null ? null : approved.toInstant(), r.getString("notes"));
   }
 

@@ -4,6 +4,8 @@ import com.zenlogic.customerservice.credit.CreditMessages.Balance;
 import com.zenlogic.customerservice.credit.CreditMessages.CheckResult;
 import com.zenlogic.customerservice.credit.CreditMessages.UseDecision;
 import com.zenlogic.customerservice.customer.CustomerChangeListener;
+import com.zenlogic.customerservice.customer.CustomerDirectory;
+import com.zenlogic.customerservice.customer.CustomerStatus;
 import com.zenlogic.customerservice.platform.outbox.Outbox;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.Db;
@@ -47,7 +49,7 @@ public final class CreditService {
     UUID org = r.caller().organizationId();
     return db.withTenant(org, conn -> requireCustomer(conn, org, r.customerId()).compose(s -> book.line(conn, org, r.customerId())))
         .map(line -> {
-          if (line == null || !CreditLine.APPROVED.equals(line.status())) {
+          if (line == null || !line.status().usable()) {
             return new CheckResult(false, ZERO, line == null ? ZERO : line.creditLimit());
           }
           return new CheckResult(line.available().compareTo(amount) >= 0, line.available(), line.creditLimit());
@@ -72,13 +74,13 @@ public final class CreditService {
             }
             return book.chargeByOrder(conn, org, orderId).map(c -> new UseDecision(true, line.available(), c.dueDate(), null, null));
           }
-          if ("blocked".equals(status)) {
+          if (status == CustomerStatus.BLOCKED) {
             return refuse(CreditMessages.CUSTOMER_BLOCKED, "The customer is blocked: credit sales are not allowed.", line);
           }
-          if (line == null || CreditLine.PENDING.equals(line.status()) || CreditLine.CLOSED.equals(line.status())) {
+          if (line == null || line.status() == CreditLineStatus.PENDING || line.status() == CreditLineStatus.CLOSED) {
             return refuse(CreditMessages.NO_CREDIT_LINE, "The customer has no approved credit line.", line);
           }
-          if (CreditLine.SUSPENDED.equals(line.status())) {
+          if (line.status() == CreditLineStatus.SUSPENDED) {
             return refuse(CreditMessages.LINE_SUSPENDED, "The customer's credit line is suspended.", line);
           }
           return book.policy(conn, org).compose(policy ->
@@ -227,7 +229,7 @@ public final class CreditService {
     return changing(r.caller(), r.customerId(), conn -> requireCustomer(conn, org, r.customerId())
         .compose(s -> book.lockLine(conn, org, r.customerId())).compose(before -> {
           String action = r.action();
-          if ("create".equals(action)) {
+          if (CreditLineAction.CREATE.code().equals(action)) {
             if (before != null) {
               throw ErrorCode.CREDIT_LINE_EXISTS.exception(r.customerId());
             }
@@ -248,32 +250,25 @@ public final class CreditService {
           if (before == null) {
             throw ErrorCode.CREDIT_LINE_NOT_FOUND.exception(r.customerId());
           }
-          CreditLine after = switch (action) {
-            case "approve" -> transition(before, action, List.of(CreditLine.PENDING, CreditLine.SUSPENDED), CreditLine.APPROVED,
-                r.caller().userId(), now);
-            case "suspend" -> transition(before, action, List.of(CreditLine.APPROVED), CreditLine.SUSPENDED, before.approvedBy(),
-                before.approvedAt());
-            case "close" -> {
+          CreditLineAction act = CreditLineAction.of(action);
+          CreditLine after = switch (act) {
+            case APPROVE -> transition(before, act, r.caller().userId(), now);
+            case SUSPEND -> transition(before, act, before.approvedBy(), before.approvedAt());
+            case CLOSE -> {
               if (before.outstanding().signum() > 0) {
                 throw new DomainException(ErrorCode.CREDIT_LINE_STATE, "A credit line with " + before.outstanding().toPlainString()
                     + " outstanding cannot be closed", "status");
               }
-              yield transition(before, action, List.of(CreditLine.PENDING, CreditLine.APPROVED, CreditLine.SUSPENDED),
-                  CreditLine.CLOSED, before.approvedBy(), before.approvedAt());
+              yield transition(before, act, before.approvedBy(), before.approvedAt());
             }
-            case "change" -> new CreditLine(before.customerId(),
+            case CHANGE -> new CreditLine(before.customerId(),
                 r.creditLimit() == null ? before.creditLimit() : money("credit_limit", r.creditLimit()),
                 r.currency() == null ? before.currency() : currency(r.currency()),
-                r.termsDays() == null ? before.termsDays() : terms(r.termsDays()), before.status(), before.outstanding(),
+                r.termsDays() == null ? before.termsDays() : terms(r.termsDays()), act.next(before.status()), before.outstanding(),
                 before.creditBalance(), before.approvedBy(), before.approvedAt(), r.notes() == null ? before.notes() : r.notes());
-            default -> throw DomainException.invalid("action", "must be create, approve, change, suspend or close");
+            case CREATE -> throw ErrorCode.CREDIT_LINE_EXISTS.exception(r.customerId());
           };
-          String event = switch (action) {
-            case "approve" -> CreditEvents.APPROVED;
-            case "suspend" -> CreditEvents.SUSPENDED;
-            case "close" -> CreditEvents.CLOSED;
-            default -> CreditEvents.LINE_CHANGED;
-          };
+          String event = act.event();
           return book.updateLine(conn, org, after)
               .compose(v -> book.audit(conn, org, r.customerId(), action, json(before), json(after), r.caller().userId()))
               .compose(v -> Outbox.record(conn, r.caller(), event, r.customerId(), json(after).put("customer_id", r.customerId().toString())
@@ -294,7 +289,7 @@ public final class CreditService {
           return book.overdue(conn, org, customerId, today).compose(overdue -> book.oldestOpen(conn, org, customerId).map(oldest -> {
             BigDecimal utilisation = line.creditLimit().signum() == 0 ? ZERO
                 : line.outstanding().multiply(BigDecimal.valueOf(100)).divide(line.creditLimit(), 2, RoundingMode.HALF_UP);
-            return new CreditMessages.Summary(customerId, line.status(), line.creditLimit(), line.currency(), line.termsDays(),
+            return new CreditMessages.Summary(customerId, line.status().code(), line.creditLimit(), line.currency(), line.termsDays(),
                 line.outstanding(), line.available(), line.creditBalance(), utilisation, overdue.getBigDecimal("overdue"), oldest,
                 line.approvedBy(), line.approvedAt(), line.notes());
           }));
@@ -312,7 +307,7 @@ public final class CreditService {
   public Future<CreditMessages.Aging> aging(CreditMessages.AgingQuery q) {
     UUID org = q.caller().organizationId();
     LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-    return db.withTenant(org, conn -> (q.customerId() == null ? Future.succeededFuture("") : requireCustomer(conn, org, q.customerId()))
+    return db.withTenant(org, conn -> (q.customerId() == null ? Future.succeededFuture(CustomerStatus.ACTIVE) : requireCustomer(conn, org, q.customerId()))
         .compose(s -> book.aging(conn, org, q.customerId(), today)));
   }
 
@@ -332,26 +327,17 @@ public final class CreditService {
         .compose(result -> listener.customerChanged(caller.organizationId(), customerId).map(result));
   }
 
-  private Future<String> requireCustomer(SqlConnection conn, UUID org, UUID customerId) {
-    return conn.preparedQuery("SELECT status FROM customers WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL")
-        .execute(io.vertx.sqlclient.Tuple.of(org, customerId)).map(rows -> {
-          if (rows.size() == 0) {
-            throw ErrorCode.CUSTOMER_NOT_FOUND.exception(customerId);
-          }
-          return rows.iterator().next().getString(0);
-        });
+  private Future<CustomerStatus> requireCustomer(SqlConnection conn, UUID org, UUID customerId) {
+    return CustomerDirectory.require(conn, org, customerId);
   }
 
   private static Future<UseDecision> refuse(String code, String sentence, CreditLine line) {
-    return Future.succeededFuture(new UseDecision(false, line == null || !CreditLine.APPROVED.equals(line.status()) ? ZERO : line.available(),
+    return Future.succeededFuture(new UseDecision(false, line == null || !line.status().usable() ? ZERO : line.available(),
         null, code, sentence));
   }
 
-  private static CreditLine transition(CreditLine l, String action, List<String> from, String to, String approvedBy, Instant approvedAt) {
-    if (!from.contains(l.status())) {
-      throw new DomainException(ErrorCode.CREDIT_LINE_STATE, ErrorCode.CREDIT_LINE_STATE.format(l.status(), action + "d"), "status");
-    }
-    return new CreditLine(l.customerId(), l.creditLimit(), l.currency(), l.termsDays(), to, l.outstanding(), l.creditBalance(),
+  private static CreditLine transition(CreditLine l, CreditLineAction action, String approvedBy, Instant approvedAt) {
+    return new CreditLine(l.customerId(), l.creditLimit(), l.currency(), l.termsDays(), action.next(l.status()), l.outstanding(), l.creditBalance(),
         approvedBy, approvedAt, l.notes());
   }
 
@@ -376,7 +362,7 @@ public final class CreditService {
 
   private static JsonObject json(CreditLine l) {
     return new JsonObject().put("credit_limit", l.creditLimit().toPlainString()).put("currency", l.currency())
-        .put("terms_days", l.termsDays()).put("status", l.status()).put("outstanding", l.outstanding().toPlainString())
+        .put("terms_days", l.termsDays()).put("status", l.status().code()).put("outstanding", l.outstanding().toPlainString())
         .put("notes", l.notes());
   }
 

@@ -57,7 +57,6 @@ final class SegmentRepository {
       SELECT max(occurred_at) AS last_at, count(*) AS f, coalesce(sum(amount), 0) AS m FROM purchases
       WHERE organization_id = $1 AND customer_id = $2 AND occurred_at > $3""";
 
-  private static final String TIER = "SELECT tier FROM loyalty_accounts WHERE organization_id = $1 AND customer_id = $2";
 
   private static final String SAVE_SCORE = """
       UPDATE customer_stats SET recency_score = $3, frequency_score = $4, monetary_score = $5, segment = $6, vip = $7,
@@ -232,7 +231,7 @@ final class SegmentRepository {
   }
 
   Future<String> tier(SqlConnection conn, UUID org, UUID customerId) {
-    return conn.preparedQuery(TIER).execute(Tuple.of(org, customerId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+    return com.zenlogic.customerservice.loyalty.LoyaltyDirectory.tier(conn, org, customerId);
   }
 
   Future<Void> saveScore(SqlConnection conn, UUID org, UUID customerId, Score s, Instant now) {

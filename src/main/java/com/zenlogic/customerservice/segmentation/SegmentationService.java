@@ -177,12 +177,6 @@ public final class SegmentationService {
   }
 
   private static Future<Void> requireCustomer(SqlConnection conn, UUID org, UUID customerId) {
-    return conn.preparedQuery("SELECT 1 FROM customers WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL")
-        .execute(io.vertx.sqlclient.Tuple.of(org, customerId)).map(rows -> {
-          if (rows.size() == 0) {
-            throw ErrorCode.CUSTOMER_NOT_FOUND.exception(customerId);
-          }
-          return null;
-        });
+    return com.zenlogic.customerservice.customer.CustomerDirectory.require(conn, org, customerId).mapEmpty();
   }
 }
