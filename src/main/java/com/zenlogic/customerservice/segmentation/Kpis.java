@@ -1,5 +1,7 @@
 package com.zenlogic.customerservice.segmentation;
 
+import com.zenlogic.customerservice.credit.CreditDirectory;
+import com.zenlogic.customerservice.loyalty.LoyaltyDirectory;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.Db;
 import io.vertx.core.Future;
@@ -18,7 +20,8 @@ import java.time.ZoneOffset;
  * - retention rate: of the customers who bought in the equally long period before `from`, the share
  *   who bought again in [from, to);
  * - average LTV: total spent so far per customer who ever bought; AOV: amount per purchase in the period;
- * - loyalty points issued vs redeemed in the period; credit used (outstanding) vs available on approved lines now.
+ * - loyalty points issued vs redeemed in the period; credit used (outstanding) vs available on approved lines now
+ *   (asked of loyalty and credit: LoyaltyDirectory, CreditDirectory).
  */
 final class Kpis {
   private static final String SQL = """
@@ -32,16 +35,11 @@ final class Kpis {
         (SELECT coalesce(sum(amount), 0.00) FROM p WHERE occurred_at >= $2 AND occurred_at < $3) AS period_amount,
         (SELECT count(*) FROM p WHERE occurred_at >= $2 AND occurred_at < $3) AS period_purchases,
         (SELECT coalesce(sum(total_spent), 0.00) FROM customer_stats WHERE organization_id = $1 AND purchase_count > 0) AS total_spent,
-        (SELECT count(*) FROM customer_stats WHERE organization_id = $1 AND purchase_count > 0) AS buyers,
-        (SELECT coalesce(sum(points) FILTER (WHERE entry_type = 'earn' OR (entry_type = 'adjust' AND points > 0)), 0)
-           FROM loyalty_ledger WHERE organization_id = $1 AND created_at >= $2 AND created_at < $3) AS points_issued,
-        (SELECT coalesce(-sum(points) FILTER (WHERE entry_type = 'redeem'), 0)
-           FROM loyalty_ledger WHERE organization_id = $1 AND created_at >= $2 AND created_at < $3) AS points_redeemed,
-        (SELECT coalesce(sum(outstanding), 0.00) FROM credit_lines WHERE organization_id = $1 AND status = 'approved') AS credit_used,
-        (SELECT coalesce(sum(greatest(credit_limit - outstanding + credit_balance, 0)), 0.00) FROM credit_lines
-           WHERE organization_id = $1 AND status = 'approved') AS credit_available""";
+        (SELECT count(*) FROM customer_stats WHERE organization_id = $1 AND purchase_count > 0) AS buyers""";
 
   private final Db db;
+
+  private record Figures(Row row, LoyaltyDirectory.PointsFlow points, CreditDirectory.Exposure credit) {}
 
   Kpis(Db db) {
     this.db = db;
@@ -50,10 +48,15 @@ final class Kpis {
   Future<JsonObject> compute(Caller caller, Instant from, Instant to) {
     Instant previousFrom = from.minus(Duration.between(from, to));
     Instant activeFrom = to.minus(Duration.ofDays(90));
+    // Three statements in one tenant transaction: segmentation's own figures, then loyalty's and
+    // credit's through their directories (they own those tables).
     return db.withTenant(caller.organizationId(), conn -> conn.preparedQuery(SQL).execute(Tuple.of(caller.organizationId(),
-        from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC), previousFrom.atOffset(ZoneOffset.UTC),
-        activeFrom.atOffset(ZoneOffset.UTC)))).map(rows -> {
-          Row r = rows.iterator().next();
+            from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC), previousFrom.atOffset(ZoneOffset.UTC),
+            activeFrom.atOffset(ZoneOffset.UTC)))
+        .compose(rows -> LoyaltyDirectory.flows(conn, caller.organizationId(), from, to)
+            .compose(points -> CreditDirectory.exposure(conn, caller.organizationId())
+                .map(credit -> new Figures(rows.iterator().next(), points, credit))))).map(f -> {
+          Row r = f.row();
           long previous = r.getLong("previous_buyers");
           long buyers = r.getLong("buyers");
           long purchases = r.getLong("period_purchases");
@@ -66,10 +69,10 @@ final class Kpis {
                   : r.getBigDecimal("total_spent").divide(BigDecimal.valueOf(buyers), 2, RoundingMode.HALF_UP).toPlainString())
               .put("average_order_value", purchases == 0 ? "0.00"
                   : r.getBigDecimal("period_amount").divide(BigDecimal.valueOf(purchases), 2, RoundingMode.HALF_UP).toPlainString())
-              .put("loyalty_points_issued", r.getLong("points_issued"))
-              .put("loyalty_points_redeemed", r.getLong("points_redeemed"))
-              .put("credit_used", r.getBigDecimal("credit_used").toPlainString())
-              .put("credit_available", r.getBigDecimal("credit_available").toPlainString());
+              .put("loyalty_points_issued", f.points().issued())
+              .put("loyalty_points_redeemed", f.points().redeemed())
+              .put("credit_used", f.credit().used().toPlainString())
+              .put("credit_available", f.credit().available().toPlainString());
         });
   }
 }
