@@ -23,6 +23,12 @@ public final class LoyaltyDirectory {
 
   private LoyaltyDirectory() {}
 
+  /**
+   * The accounts' tiers as a relation (organization_id, customer_id, tier) for a set-based reader
+   * that joins it into one statement (the RFM batch's VIP rule); RLS applies as to any query.
+   */
+  public static final String TIERS = "(SELECT organization_id, customer_id, tier FROM loyalty_accounts)";
+
   /** Points issued (earned and positive adjustments) and redeemed in [from, to). */
   public record PointsFlow(long issued, long redeemed) {}
 

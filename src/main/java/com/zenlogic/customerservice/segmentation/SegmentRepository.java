@@ -1,5 +1,9 @@
 package com.zenlogic.customerservice.segmentation;
 
+import com.zenlogic.customerservice.platform.outbox.Outbox;
+
+import com.zenlogic.customerservice.loyalty.LoyaltyDirectory;
+
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -131,7 +135,8 @@ final class SegmentRepository {
        AS churn
         FROM customer_stats cs
         LEFT JOIN scored s ON s.customer_id = cs.customer_id
-        LEFT JOIN loyalty_accounts la ON la.organization_id = cs.organization_id AND la.customer_id = cs.customer_id
+        LEFT JOIN """ + LoyaltyDirectory.TIERS + """
+       la ON la.organization_id = cs.organization_id AND la.customer_id = cs.customer_id
         WHERE cs.organization_id = $1
       ), upd AS (
         UPDATE customer_stats cs SET recency_score = t.r, frequency_score = t.fs, monetary_score = t.ms, segment = t.segment,
@@ -142,17 +147,16 @@ final class SegmentRepository {
         SELECT gen_random_uuid() AS event_id, u.customer_id, o.segment AS old_segment, u.segment, u.recency_score,
           u.frequency_score, u.monetary_score, u.vip
         FROM upd u JOIN old o ON o.customer_id = u.customer_id WHERE o.segment IS DISTINCT FROM u.segment
-      ), events AS (
-        INSERT INTO outbox (event_id, organization_id, aggregate_id, event_type, schema_version, correlation_id, payload, occurred_at)
-        SELECT c.event_id, $1, c.customer_id, 'customer.segment.changed', 1, $5::text,
-          jsonb_build_object('event_id', c.event_id, 'event_type', 'customer.segment.changed', 'schema_version', 1,
-            'occurred_at', to_char($3::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'organization_id', $1::uuid,
-            'source', 'customer-service', 'correlation_id', $5::text,
-            'data', jsonb_build_object('customer_id', c.customer_id, 'previous_segment', c.old_segment, 'segment', c.segment,
-              'recency_score', c.recency_score, 'frequency_score', c.frequency_score, 'monetary_score', c.monetary_score,
-              'vip', c.vip)), $3
+      ), segment_events AS (
+        SELECT c.event_id, $1::uuid AS organization_id, c.customer_id AS aggregate_id, $5::text AS correlation_id,
+          $3::timestamptz AS occurred_at,
+          jsonb_build_object('customer_id', c.customer_id, 'previous_segment', c.old_segment, 'segment', c.segment,
+            'recency_score', c.recency_score, 'frequency_score', c.frequency_score, 'monetary_score', c.monetary_score,
+            'vip', c.vip) AS data
         FROM changed c
-        RETURNING 1
+      ), events AS (
+        """ + Outbox.insertEachRowOf("segment_events", "customer.segment.changed", 1) + """
+
       ), bounds AS (
         SELECT 'r' AS k, r AS q, (array_agg(jsonb_build_array(to_char(last_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                customer_id) ORDER BY last_at, customer_id))[1] AS b FROM scored WHERE r > 1 GROUP BY r

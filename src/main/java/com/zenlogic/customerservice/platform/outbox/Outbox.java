@@ -33,6 +33,28 @@ public final class Outbox {
 
   private Outbox() {}
 
+  /**
+   * For set-based writers (the RFM batch scores a whole organization in one statement): a
+   * data-modifying CTE body that records one event per row of {@code rows}, with the same columns
+   * and the same envelope as {@link #record}. {@code rows} is a relation of the caller's statement
+   * with the columns event_id uuid, organization_id uuid, aggregate_id uuid, correlation_id text,
+   * occurred_at timestamptz and data jsonb. Only the outbox names its table and builds its envelope.
+   */
+  public static String insertEachRowOf(String rows, String eventType, int schemaVersion) {
+    if (!eventType.matches("[a-z][a-z._]*")) {
+      throw new IllegalArgumentException("event type " + eventType);
+    }
+    return """
+        INSERT INTO outbox (event_id, organization_id, aggregate_id, event_type, schema_version, correlation_id, payload, occurred_at)
+        SELECT e.event_id, e.organization_id, e.aggregate_id, '%1$s', %2$d, e.correlation_id,
+          jsonb_build_object('event_id', e.event_id, 'event_type', '%1$s', 'schema_version', %2$d,
+            'occurred_at', to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            'organization_id', e.organization_id, 'source', '%3$s', 'correlation_id', e.correlation_id, 'data', e.data),
+          e.occurred_at
+        FROM %4$s e
+        RETURNING 1""".formatted(eventType, schemaVersion, DomainEvent.SOURCE, rows);
+  }
+
   /** Unpublished events across organizations, the age of the oldest, and the parked ones, for /health/ready and alerts. */
   public static Future<JsonObject> stats(io.vertx.sqlclient.Pool pool) {
     return pool.withTransaction(conn -> conn.query("SELECT set_config('app.outbox_relay', 'on', true)").execute()
