@@ -5,7 +5,6 @@ import com.zenlogic.customerservice.loyalty.LoyaltyDirectory;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.Db;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
@@ -45,7 +44,7 @@ final class Kpis {
     this.db = db;
   }
 
-  Future<JsonObject> compute(Caller caller, Instant from, Instant to) {
+  Future<SegmentationMessages.KpiView> compute(Caller caller, Instant from, Instant to) {
     Instant previousFrom = from.minus(Duration.between(from, to));
     Instant activeFrom = to.minus(Duration.ofDays(90));
     // Three statements in one tenant transaction: segmentation's own figures, then loyalty's and
@@ -60,19 +59,12 @@ final class Kpis {
           long previous = r.getLong("previous_buyers");
           long buyers = r.getLong("buyers");
           long purchases = r.getLong("period_purchases");
-          return new JsonObject()
-              .put("from", from.toString()).put("to", to.toString())
-              .put("active_customers", r.getLong("active"))
-              .put("retention_rate", previous == 0 ? null
-                  : BigDecimal.valueOf(r.getLong("retained")).divide(BigDecimal.valueOf(previous), 4, RoundingMode.HALF_UP).toPlainString())
-              .put("average_ltv", buyers == 0 ? "0.00"
-                  : r.getBigDecimal("total_spent").divide(BigDecimal.valueOf(buyers), 2, RoundingMode.HALF_UP).toPlainString())
-              .put("average_order_value", purchases == 0 ? "0.00"
-                  : r.getBigDecimal("period_amount").divide(BigDecimal.valueOf(purchases), 2, RoundingMode.HALF_UP).toPlainString())
-              .put("loyalty_points_issued", f.points().issued())
-              .put("loyalty_points_redeemed", f.points().redeemed())
-              .put("credit_used", f.credit().used().toPlainString())
-              .put("credit_available", f.credit().available().toPlainString());
+          return new SegmentationMessages.KpiView(from, to, r.getLong("active"),
+              previous == 0 ? null : BigDecimal.valueOf(r.getLong("retained")).divide(BigDecimal.valueOf(previous), 4, RoundingMode.HALF_UP),
+              buyers == 0 ? new BigDecimal("0.00") : r.getBigDecimal("total_spent").divide(BigDecimal.valueOf(buyers), 2, RoundingMode.HALF_UP),
+              purchases == 0 ? new BigDecimal("0.00")
+                  : r.getBigDecimal("period_amount").divide(BigDecimal.valueOf(purchases), 2, RoundingMode.HALF_UP),
+              f.points().issued(), f.points().redeemed(), f.credit().used(), f.credit().available());
         });
   }
 }

@@ -267,35 +267,32 @@ final class SegmentRepository {
   }
 
   /** Keyset on the order shown, (occurred_at, id) newest first: no row skipped or repeated across pages. */
-  Future<List<JsonObject>> history(SqlConnection conn, UUID org, UUID customerId, Instant beforeAt, Long beforeId, int limit) {
+  Future<List<SegmentationMessages.PurchaseRow>> history(SqlConnection conn, UUID org, UUID customerId, Instant beforeAt,
+                                                         Long beforeId, int limit) {
     Tuple args = Tuple.of(org, customerId, beforeAt == null ? null : utc(beforeAt), beforeId, limit);
     return conn.preparedQuery(HISTORY).execute(args).map(rows -> {
-      List<JsonObject> out = new ArrayList<>();
-      rows.forEach(r -> out.add(new JsonObject().put("id", r.getLong("id")).put("source", r.getString("source"))
-          .put("reference", r.getString("reference")).put("amount", r.getBigDecimal("amount").toPlainString())
-          .put("occurred_at", r.getOffsetDateTime("occurred_at").toInstant().toString()).put("local_id", r.getString("local_id"))
-          .put("item_count", r.getInteger("item_count"))));
+      List<SegmentationMessages.PurchaseRow> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new SegmentationMessages.PurchaseRow(r.getLong("id"), r.getString("source"), r.getString("reference"),
+          r.getBigDecimal("amount"), r.getOffsetDateTime("occurred_at").toInstant(), r.getString("local_id"), r.getInteger("item_count"))));
       return out;
     });
   }
 
-  Future<JsonObject> segmentCounts(SqlConnection conn, UUID org) {
+  Future<List<SegmentationMessages.SegmentCount>> segmentCounts(SqlConnection conn, UUID org) {
     return conn.preparedQuery(SEGMENT_COUNTS).execute(Tuple.of(org)).map(rows -> {
-      JsonObject counts = new JsonObject();
-      rows.forEach(r -> counts.put(r.getString("segment"), r.getLong("n")));
+      List<SegmentationMessages.SegmentCount> counts = new ArrayList<>();
+      rows.forEach(r -> counts.add(new SegmentationMessages.SegmentCount(r.getString("segment"), r.getLong("n"))));
       return counts;
     });
   }
 
-  Future<List<JsonObject>> segmentPage(SqlConnection conn, UUID org, String segment, UUID after, int limit) {
+  Future<List<SegmentationMessages.SegmentMember>> segmentPage(SqlConnection conn, UUID org, String segment, UUID after, int limit) {
     return conn.preparedQuery(SEGMENT_PAGE).execute(Tuple.of(org, segment, after, limit)).map(rows -> {
-      List<JsonObject> out = new ArrayList<>();
-      rows.forEach(r -> out.add(new JsonObject().put("customer_id", r.getUUID("customer_id").toString())
-          .put("recency_score", r.getInteger("recency_score")).put("frequency_score", r.getInteger("frequency_score"))
-          .put("monetary_score", r.getInteger("monetary_score")).put("vip", r.getBoolean("vip")).put("churn_risk", r.getString("churn_risk"))
-          .put("total_spent", r.getBigDecimal("total_spent").toPlainString()).put("purchase_count", r.getInteger("purchase_count"))
-          .put("last_purchase_at", r.getOffsetDateTime("last_purchase_at") == null ? null
-              : r.getOffsetDateTime("last_purchase_at").toInstant().toString())));
+      List<SegmentationMessages.SegmentMember> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new SegmentationMessages.SegmentMember(r.getUUID("customer_id"), r.getInteger("recency_score"),
+          r.getInteger("frequency_score"), r.getInteger("monetary_score"), r.getBoolean("vip"), r.getString("churn_risk"),
+          r.getBigDecimal("total_spent"), r.getInteger("purchase_count"),
+          r.getOffsetDateTime("last_purchase_at") == null ? null : r.getOffsetDateTime("last_purchase_at").toInstant())));
       return out;
     });
   }

@@ -3,7 +3,7 @@ package com.zenlogic.customerservice.segmentation;
 import com.zenlogic.customerservice.platform.bus.Address;
 import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.auth.Caller;
-import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -12,20 +12,20 @@ import java.util.UUID;
 public final class SegmentationMessages {
   public static final Address<CustomerQuery, Segment> SEGMENT =
       Address.of("segmentation.segment", CustomerQuery.class, Segment.class).idempotent();
-  public static final Address<CustomerQuery, View> STATS =
-      Address.of("segmentation.stats", CustomerQuery.class, View.class).idempotent();
+  public static final Address<CustomerQuery, CustomerStatsView> STATS =
+      Address.of("segmentation.stats", CustomerQuery.class, CustomerStatsView.class).idempotent();
   public static final Address<HistoryQuery, History> HISTORY =
       Address.of("segmentation.history", HistoryQuery.class, History.class).idempotent();
-  public static final Address<OrganizationQuery, View> SEGMENTS =
-      Address.of("segmentation.segments", OrganizationQuery.class, View.class).idempotent();
-  public static final Address<SegmentQuery, Rows> SEGMENT_CUSTOMERS =
-      Address.of("segmentation.segment.customers", SegmentQuery.class, Rows.class).idempotent();
-  public static final Address<OrganizationQuery, View> RECALCULATE =
-      Address.of("segmentation.recalculate", OrganizationQuery.class, View.class).timeout(300_000);
+  public static final Address<OrganizationQuery, SegmentCounts> SEGMENTS =
+      Address.of("segmentation.segments", OrganizationQuery.class, SegmentCounts.class).idempotent();
+  public static final Address<SegmentQuery, Members> SEGMENT_CUSTOMERS =
+      Address.of("segmentation.segment.customers", SegmentQuery.class, Members.class).idempotent();
+  public static final Address<OrganizationQuery, Rescored> RECALCULATE =
+      Address.of("segmentation.recalculate", OrganizationQuery.class, Rescored.class).timeout(300_000);
   public static final Address<RecordPurchase, Recorded> RECORD_PURCHASE =
       Address.of("segmentation.purchase", RecordPurchase.class, Recorded.class).idempotent();
-  public static final Address<KpiQuery, View> KPIS =
-      Address.of("segmentation.kpis", KpiQuery.class, View.class).idempotent();
+  public static final Address<KpiQuery, KpiView> KPIS =
+      Address.of("segmentation.kpis", KpiQuery.class, KpiView.class).idempotent();
 
   private SegmentationMessages() {}
 
@@ -35,7 +35,11 @@ public final class SegmentationMessages {
   public record HistoryQuery(Caller caller, UUID customerId, java.time.Instant beforeAt, Long beforeId, int limit, String authorization) implements Bus.Local {}
 
   /** A page of history; partial when the Order Service could not be asked (circuit open or down). */
-  public record History(List<JsonObject> rows, boolean partial) implements Bus.Local {}
+  public record History(List<PurchaseRow> rows, boolean partial) implements Bus.Local {}
+
+  /** One purchase of the history, newest first. */
+  public record PurchaseRow(long id, String source, String reference, BigDecimal amount, Instant occurredAt, String localId,
+                            Integer itemCount) {}
 
   public record SegmentQuery(Caller caller, String segment, UUID after, int limit) implements Bus.Local {}
 
@@ -45,10 +49,32 @@ public final class SegmentationMessages {
 
   public record KpiQuery(Caller caller, Instant from, Instant to) implements Bus.Local {}
 
-  /** A JSON view (statistics, counts, KPIs): the REST layer passes it through as is. */
-  public record View(JsonObject json) implements Bus.Local {}
+  /** Customers per segment (segments without customers are absent). */
+  public record SegmentCounts(List<SegmentCount> counts) implements Bus.Local {}
 
-  public record Rows(List<JsonObject> rows) implements Bus.Local {}
+  public record SegmentCount(String segment, long customers) {}
+
+  /** One customer of a segment's page, by customer id. */
+  public record SegmentMember(UUID customerId, int recencyScore, int frequencyScore, int monetaryScore, boolean vip,
+                              String churnRisk, BigDecimal totalSpent, int purchaseCount, Instant lastPurchaseAt) {}
+
+  public record Members(List<SegmentMember> rows) implements Bus.Local {}
+
+  /** An organization's rescoring: customers per segment after it, how many were scored, how many changed segment. */
+  public record Rescored(List<SegmentCount> counts, int scored, int segmentChanges) implements Bus.Local {}
+
+  /**
+   * A customer's purchase statistics; without purchases only the id, zero counts and segment "none"
+   * (purchaseCount 0, the optional figures null).
+   */
+  public record CustomerStatsView(UUID customerId, int purchaseCount, BigDecimal totalSpent, BigDecimal averageOrderValue,
+                                  Instant firstPurchaseAt, Instant lastPurchaseAt, BigDecimal meanDaysBetweenPurchases,
+                                  String favouriteChannel, Long daysSinceLastPurchase, Score score) implements Bus.Local {}
+
+  /** The seed's KPIs for [from, to): see Kpis. retentionRate is null when nobody bought in the period before. */
+  public record KpiView(Instant from, Instant to, long activeCustomers, BigDecimal retentionRate, BigDecimal averageLtv,
+                        BigDecimal averageOrderValue, long loyaltyPointsIssued, long loyaltyPointsRedeemed, BigDecimal creditUsed,
+                        BigDecimal creditAvailable) implements Bus.Local {}
 
   public record Segment(Score score) implements Bus.Local {}
 

@@ -106,17 +106,21 @@ public final class SegmentationService {
   }
 
   /** The whole organization, set-based; answers the count of customers per segment. */
-  public Future<JsonObject> recalculate(Caller caller) {
+  public Future<SegmentationMessages.Rescored> recalculate(Caller caller) {
     return db.withTenant(caller.organizationId(), conn -> recalculateIn(conn, caller));
   }
 
-  private Future<JsonObject> recalculateIn(SqlConnection conn, Caller caller) {
+  private Future<SegmentationMessages.Rescored> recalculateIn(SqlConnection conn, Caller caller) {
     Instant now = clock.instant();
     return repo.rescore(conn, caller.organizationId(), now.minus(Duration.ofDays(policy.windowDays())), now, policy,
             caller.correlationId())
         .compose(result -> repo.saveBounds(conn, caller.organizationId(), policy.windowDays(), result, now)
-            .map(v -> new JsonObject().put("counts", result.getJsonObject("counts")).put("scored", result.getInteger("scored"))
-                .put("segment_changes", result.getInteger("events"))));
+            .map(v -> {
+              java.util.List<SegmentationMessages.SegmentCount> counts = new java.util.ArrayList<>();
+              result.getJsonObject("counts").forEach(e -> counts.add(new SegmentationMessages.SegmentCount(e.getKey(),
+                  ((Number) e.getValue()).longValue())));
+              return new SegmentationMessages.Rescored(counts, result.getInteger("scored"), result.getInteger("events"));
+            }));
   }
 
   public Future<Score> segment(Caller caller, UUID customerId) {
@@ -125,47 +129,40 @@ public final class SegmentationService {
         .map(stats -> stats == null ? new Score(0, 0, 0, SegmentRules.NONE, false, "low") : stats.score());
   }
 
-  public Future<JsonObject> stats(Caller caller, UUID customerId) {
+  public Future<SegmentationMessages.CustomerStatsView> stats(Caller caller, UUID customerId) {
     UUID org = caller.organizationId();
     Instant now = clock.instant();
     return db.withTenant(org, conn -> requireCustomer(conn, org, customerId).compose(v -> repo.stats(conn, org, customerId)))
         .map(s -> {
           if (s == null) {
-            return new JsonObject().put("customer_id", customerId.toString()).put("order_count", 0).put("total_spent", "0.00")
-                .put("segment", SegmentRules.NONE);
+            return new SegmentationMessages.CustomerStatsView(customerId, 0, new BigDecimal("0.00"), null, null, null, null, null,
+                null, new Score(0, 0, 0, SegmentRules.NONE, false, null));
           }
           BigDecimal aov = s.purchaseCount() == 0 ? BigDecimal.ZERO
               : s.totalSpent().divide(BigDecimal.valueOf(s.purchaseCount()), 2, java.math.RoundingMode.HALF_UP);
-          Double meanDays = s.purchaseCount() < 2 ? null
-              : Duration.between(s.firstPurchaseAt(), s.lastPurchaseAt()).toSeconds() / 86400.0 / (s.purchaseCount() - 1);
-          return new JsonObject().put("customer_id", customerId.toString())
-              .put("order_count", s.purchaseCount()).put("total_spent", s.totalSpent().toPlainString())
-              .put("average_order_value", aov.toPlainString())
-              .put("first_purchase_at", s.firstPurchaseAt() == null ? null : s.firstPurchaseAt().toString())
-              .put("last_purchase_at", s.lastPurchaseAt() == null ? null : s.lastPurchaseAt().toString())
-              .put("mean_days_between_purchases", meanDays == null ? null : Math.round(meanDays * 10) / 10.0)
-              // LTV here is historical: what the customer has spent with the organization so far.
-              .put("lifetime_value", s.totalSpent().toPlainString())
-              .put("favourite_channel", s.posCount() >= s.orderCount() ? (s.posCount() == 0 ? null : "pos") : "order")
-              .put("days_since_last_purchase", s.lastPurchaseAt() == null ? null : Duration.between(s.lastPurchaseAt(), now).toDays())
-              .put("segment", s.score().segment()).put("recency_score", s.score().recency())
-              .put("frequency_score", s.score().frequency()).put("monetary_score", s.score().monetary())
-              .put("vip", s.score().vip()).put("churn_risk", s.score().churnRisk());
+          // Mean interval in days, one decimal: seconds between first and last over the gaps.
+          BigDecimal meanDays = s.purchaseCount() < 2 ? null
+              : BigDecimal.valueOf(Duration.between(s.firstPurchaseAt(), s.lastPurchaseAt()).toSeconds())
+                  .divide(BigDecimal.valueOf(86_400L * (s.purchaseCount() - 1)), 1, java.math.RoundingMode.HALF_UP);
+          return new SegmentationMessages.CustomerStatsView(customerId, s.purchaseCount(), s.totalSpent(), aov,
+              s.firstPurchaseAt(), s.lastPurchaseAt(), meanDays,
+              s.posCount() >= s.orderCount() ? (s.posCount() == 0 ? null : "pos") : "order",
+              s.lastPurchaseAt() == null ? null : Duration.between(s.lastPurchaseAt(), now).toDays(), s.score());
         });
   }
 
   /** Newest first; a page after (beforeAt, beforeId) continues strictly below that position, both null for the first page. */
-  public Future<java.util.List<JsonObject>> history(Caller caller, UUID customerId, Instant beforeAt, Long beforeId, int limit) {
+  public Future<java.util.List<SegmentationMessages.PurchaseRow>> history(Caller caller, UUID customerId, Instant beforeAt, Long beforeId, int limit) {
     UUID org = caller.organizationId();
     return db.withTenant(org, conn -> requireCustomer(conn, org, customerId)
         .compose(v -> repo.history(conn, org, customerId, beforeAt, beforeId, limit)));
   }
 
-  public Future<JsonObject> segments(Caller caller) {
+  public Future<java.util.List<SegmentationMessages.SegmentCount>> segments(Caller caller) {
     return db.withTenant(caller.organizationId(), conn -> repo.segmentCounts(conn, caller.organizationId()));
   }
 
-  public Future<java.util.List<JsonObject>> segmentCustomers(Caller caller, String segment, UUID after, int limit) {
+  public Future<java.util.List<SegmentationMessages.SegmentMember>> segmentCustomers(Caller caller, String segment, UUID after, int limit) {
     if (!SegmentRules.SEGMENTS.contains(segment)) {
       throw com.zenlogic.customerservice.platform.errors.DomainException.invalid("segment", "must be one of " + SegmentRules.SEGMENTS);
     }

@@ -40,16 +40,16 @@ public final class SegmentationVerticle extends VerticleBase {
     SegmentationEventHandlers.register(vertx, db, segments);
     Kpis kpis = new Kpis(db);
     SegmentationMessages.SEGMENT.serve(vertx, q -> segments.segment(q.caller(), q.customerId()).map(SegmentationMessages.Segment::new));
-    SegmentationMessages.STATS.serve(vertx, q -> segments.stats(q.caller(), q.customerId()).map(SegmentationMessages.View::new));
+    SegmentationMessages.STATS.serve(vertx, q -> segments.stats(q.caller(), q.customerId()));
     OrderServiceClient orders = orderService == null ? null : new OrderServiceClient(vertx, orderService);
     SegmentationMessages.HISTORY.serve(vertx, q -> backfill(segments, orders, q)
         .compose(partial -> segments.history(q.caller(), q.customerId(), q.beforeAt(), q.beforeId(), q.limit())
             .map(rows -> new SegmentationMessages.History(rows, partial))));
-    SegmentationMessages.SEGMENTS.serve(vertx, q -> segments.segments(q.caller()).map(SegmentationMessages.View::new));
-    SegmentationMessages.SEGMENT_CUSTOMERS.serve(vertx, q -> segments.segmentCustomers(q.caller(), q.segment(), q.after(), q.limit()).map(SegmentationMessages.Rows::new));
-    SegmentationMessages.RECALCULATE.serve(vertx, q -> segments.recalculate(q.caller()).map(SegmentationMessages.View::new));
+    SegmentationMessages.SEGMENTS.serve(vertx, q -> segments.segments(q.caller()).map(SegmentationMessages.SegmentCounts::new));
+    SegmentationMessages.SEGMENT_CUSTOMERS.serve(vertx, q -> segments.segmentCustomers(q.caller(), q.segment(), q.after(), q.limit()).map(SegmentationMessages.Members::new));
+    SegmentationMessages.RECALCULATE.serve(vertx, q -> segments.recalculate(q.caller()));
     SegmentationMessages.RECORD_PURCHASE.serve(vertx, q -> segments.recordPurchase(q.caller(), q.purchase()).map(SegmentationMessages.Recorded::new));
-    SegmentationMessages.KPIS.serve(vertx, q -> kpis.compute(q.caller(), q.from(), q.to()).map(SegmentationMessages.View::new));
+    SegmentationMessages.KPIS.serve(vertx, q -> kpis.compute(q.caller(), q.from(), q.to()));
     // One node of the cluster rescoring at a time: the holder of the lease.
     rfmLease = JobLease.of(vertx, db.pool(), "segmentation.rfm-batch").start();
     vertx.setPeriodic(batchEveryMillis, id -> rfmLease.runIfHeld(() -> segments.tenants().compose(orgs -> {

@@ -92,8 +92,8 @@ class SegmentationTest {
 
   @Test
   void theBatchScoresTheFixtureAsComputedByHand() throws Exception {
-    JsonObject result = await(segments.recalculate(caller));
-    assertEquals(10, result.getInteger("scored"));
+    SegmentationMessages.Rescored result = await(segments.recalculate(caller));
+    assertEquals(10, result.scored());
     String[] expected = {"champions", "champions", "loyal", "loyal", "need_attention", "need_attention", "hibernating",
         "hibernating", "hibernating", "hibernating"};
     int[] quintile = {5, 5, 4, 4, 3, 3, 2, 2, 1, 1};
@@ -111,10 +111,11 @@ class SegmentationTest {
     assertEquals("high", score(8).churnRisk());      // 2 purchases 3 days apart, last 80 days ago
     assertEquals("medium", score(9).churnRisk());    // 1 purchase, 90 days ago (> 45, not > 90)
     assertEquals("high", score(10).churnRisk());     // 1 purchase, 400 days ago
-    JsonObject counts = result.getJsonObject("counts");
-    assertEquals(2, counts.getInteger("champions"));
-    assertEquals(4, counts.getInteger("hibernating"));
-    assertEquals(1, counts.getInteger("lost"));
+    java.util.Map<String, Long> counts = new java.util.HashMap<>();
+    result.counts().forEach(c -> counts.put(c.segment(), c.customers()));
+    assertEquals(2L, counts.get("champions"));
+    assertEquals(4L, counts.get("hibernating"));
+    assertEquals(1L, counts.get("lost"));
   }
 
   @Test
@@ -132,7 +133,7 @@ class SegmentationTest {
   void aSegmentChangeEmitsExactlyOneEvent() throws Exception {
     await(segments.recalculate(caller));
     long before = sql("SELECT count(*) FROM outbox WHERE event_type = 'customer.segment.changed'");
-    assertEquals(0, (long) await(segments.recalculate(caller)).getInteger("segment_changes"), "nothing changed, nothing emitted");
+    assertEquals(0, (long) await(segments.recalculate(caller)).segmentChanges(), "nothing changed, nothing emitted");
     // c9 (hibernating) buys today: most recent -> R5 with F1 -> new.
     record(9, "comeback", 0);
     assertEquals("new", score(9).segment());
@@ -145,13 +146,13 @@ class SegmentationTest {
 
   @Test
   void statisticsFollowEveryPurchase() throws Exception {
-    JsonObject s = await(segments.stats(caller, customers.get(0)));
-    assertEquals(10, s.getInteger("order_count"));
-    assertEquals("100.00", s.getString("total_spent"));
-    assertEquals("10.00", s.getString("average_order_value"));
-    assertEquals(3.0, s.getDouble("mean_days_between_purchases"));
-    assertEquals("pos", s.getString("favourite_channel"));
+    SegmentationMessages.CustomerStatsView s = await(segments.stats(caller, customers.get(0)));
+    assertEquals(10, s.purchaseCount());
+    assertEquals("100.00", s.totalSpent().toPlainString());
+    assertEquals("10.00", s.averageOrderValue().toPlainString());
+    assertEquals("3.0", s.meanDaysBetweenPurchases().toPlainString());
+    assertEquals("pos", s.favouriteChannel());
     assertFalse(await(segments.history(caller, customers.get(0), null, null, 5)).isEmpty());
-    assertTrue(await(segments.history(caller, customers.get(0), null, null, 5)).get(0).getString("occurred_at").startsWith("2026-06-01"));
+    assertTrue(await(segments.history(caller, customers.get(0), null, null, 5)).get(0).occurredAt().toString().startsWith("2026-06-01"));
   }
 }

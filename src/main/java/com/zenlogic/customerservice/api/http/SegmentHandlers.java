@@ -36,11 +36,12 @@ final class SegmentHandlers {
             ctx.request().getHeader("Authorization")))
         .onSuccess(history -> {
           boolean more = history.rows().size() > limit;
-          JsonArray items = new JsonArray(history.rows().subList(0, Math.min(limit, history.rows().size())));
-          JsonObject last = more ? items.getJsonObject(items.size() - 1) : null;
+          var page = history.rows().subList(0, Math.min(limit, history.rows().size()));
+          JsonArray items = new JsonArray(page.stream().map(SegmentJson::purchase).toList());
+          var last = more ? page.get(page.size() - 1) : null;
           Responses.ok(ctx, new JsonObject().put("items", items).put("partial", history.partial())
               .put("next_cursor", last == null ? null : Cursors.history(caller.organizationId(), customerId,
-                  new Cursors.HistoryPosition(Instant.parse(last.getString("occurred_at")), last.getLong("id")))));
+                  new Cursors.HistoryPosition(last.occurredAt(), last.id()))));
         })
         .onFailure(ctx::fail);
   }
@@ -59,13 +60,15 @@ final class SegmentHandlers {
 
   void stats(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    view(ctx, SegmentationMessages.STATS, new SegmentationMessages.CustomerQuery(caller, Requests.pathId(ctx, "id")));
+    SegmentationMessages.STATS.request(vertx, new SegmentationMessages.CustomerQuery(caller, Requests.pathId(ctx, "id")))
+        .onSuccess(v -> Responses.ok(ctx, SegmentJson.stats(v)))
+        .onFailure(ctx::fail);
   }
 
   void segments(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
     SegmentationMessages.SEGMENTS.request(vertx, new SegmentationMessages.OrganizationQuery(caller))
-        .onSuccess(v -> Responses.ok(ctx, new JsonObject().put("counts", v.json())))
+        .onSuccess(v -> Responses.ok(ctx, new JsonObject().put("counts", SegmentJson.counts(v.counts()))))
         .onFailure(ctx::fail);
   }
 
@@ -78,10 +81,9 @@ final class SegmentHandlers {
     SegmentationMessages.SEGMENT_CUSTOMERS.request(vertx, new SegmentationMessages.SegmentQuery(caller, segment, after, limit + 1))
         .onSuccess(rows -> {
           boolean more = rows.rows().size() > limit;
-          java.util.List<JsonObject> page = rows.rows().subList(0, Math.min(limit, rows.rows().size()));
-          Responses.ok(ctx, new JsonObject().put("items", new JsonArray(page)).put("next_cursor", more
-              ? Cursors.segment(caller.organizationId(), segment, UUID.fromString(page.get(page.size() - 1).getString("customer_id")))
-              : null));
+          var page = rows.rows().subList(0, Math.min(limit, rows.rows().size()));
+          Responses.ok(ctx, new JsonObject().put("items", new JsonArray(page.stream().map(SegmentJson::member).toList()))
+              .put("next_cursor", more ? Cursors.segment(caller.organizationId(), segment, page.get(page.size() - 1).customerId()) : null));
         })
         .onFailure(ctx::fail);
   }
@@ -89,7 +91,7 @@ final class SegmentHandlers {
   void recalculate(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, ADMIN);
     SegmentationMessages.RECALCULATE.request(vertx, new SegmentationMessages.OrganizationQuery(caller))
-        .onSuccess(v -> Responses.ok(ctx, v.json()))
+        .onSuccess(v -> Responses.ok(ctx, SegmentJson.rescored(v)))
         .onFailure(ctx::fail);
   }
 
@@ -98,12 +100,8 @@ final class SegmentHandlers {
     Instant[] period = Requests.period(ctx);
     Instant from = period[0];
     Instant to = period[1];
-    view(ctx, SegmentationMessages.KPIS, new SegmentationMessages.KpiQuery(caller, from, to));
-  }
-
-  private <Q> void view(RoutingContext ctx, Address<Q, SegmentationMessages.View> address, Q request) {
-    address.request(vertx, request)
-        .onSuccess(v -> Responses.ok(ctx, v.json()))
+    SegmentationMessages.KPIS.request(vertx, new SegmentationMessages.KpiQuery(caller, from, to))
+        .onSuccess(v -> Responses.ok(ctx, SegmentJson.kpis(v)))
         .onFailure(ctx::fail);
   }
 }
