@@ -84,7 +84,7 @@ class ClusterTest {
   }
 
   private static Node startWorkerBehindProxy(String name, int which) throws Exception {
-    int busPort = com.zenlogic.customerservice.support.TestApp.freePort();
+    int busPort = ClusterNodes.listenPort();
     TcpProxy proxy = new TcpProxy(helper, busPort);
     if (which == 1) {
       bus1 = proxy;

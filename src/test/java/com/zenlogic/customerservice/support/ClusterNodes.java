@@ -92,9 +92,9 @@ public final class ClusterNodes implements AutoCloseable {
 
   /** Starts a node (does not wait): role all, api or worker; extra env overrides (e.g. CLUSTER_BUS_PUBLIC_PORT). */
   public Node start(String name, String role, Map<String, String> extra) throws IOException {
-    int clusterPort = TestApp.freePort();
-    int busPort = TestApp.freePort();
-    Node node = new Node(name, role, TestApp.freePort(), TestApp.freePort(), clusterPort, busPort,
+    int clusterPort = listenPort();
+    int busPort = listenPort();
+    Node node = new Node(name, role, listenPort(), listenPort(), clusterPort, busPort,
         Path.of("target", "cluster-nodes", clusterName, name + ".log"));
     Files.createDirectories(node.log.getParent());
     memberPorts.add(clusterPort);
@@ -117,6 +117,31 @@ public final class ClusterNodes implements AutoCloseable {
     node.process = pb.start();
     nodes.add(node);
     return node;
+  }
+
+  private static final java.util.Set<Integer> TAKEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port for a node to listen on, below the kernel's ephemeral range (32768+ here): a port the OS
+   * hands out for "any free port" can be taken meanwhile by an outgoing connection of the nodes
+   * themselves (Hazelcast, PostgreSQL, Redis clients), and the node then fails to bind.
+   */
+  public static int listenPort() throws IOException {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      if (!TAKEN.add(port)) {
+        continue;
+      }
+      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        probe.setReuseAddress(false);
+        probe.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException inUse) {
+        // try another
+      }
+    }
+    throw new IOException("no free port in 20000-32000");
   }
 
   public Node start(String name, String role) throws IOException {
