@@ -111,7 +111,7 @@ public final class CustomerServiceApp {
               .compose(id -> vertx.deployVerticle(new SegmentationVerticle(runtime, 3_600_000, config.orderServiceGrpc(), config.segmentPolicy()),
                   new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
               .map(id -> add(running.engines, id))
-              .compose(id -> deployEvents(vertx, config, runtime, caches, running))
+              .compose(id -> deployEvents(vertx, config, runtime, running))
               .map("engines");
           if (!role.servesApi()) {
             return engines.compose(id -> vertx.deployVerticle(new HealthOnlyVerticle(config, runtime)))
@@ -134,8 +134,7 @@ public final class CustomerServiceApp {
   }
 
   /** Without AMQP_URL nothing is published yet: events wait in the outbox until a broker is configured. */
-  private static Future<Void> deployEvents(Vertx vertx, AppConfig config, DbUrl runtime, Supplier<CustomerCache> caches,
-                                           Running running) {
+  private static Future<Void> deployEvents(Vertx vertx, AppConfig config, DbUrl runtime, Running running) {
     if (config.amqpUrl() == null) {
       return Future.succeededFuture();
     }
