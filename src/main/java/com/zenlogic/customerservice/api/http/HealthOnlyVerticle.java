@@ -1,15 +1,14 @@
 package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.AppConfig;
+import com.zenlogic.customerservice.platform.cluster.ClusterMembership;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -39,12 +38,7 @@ public final class HealthOnlyVerticle extends VerticleBase {
     ready.register("database", 2000, promise -> db.ping()
         .onSuccess(v -> promise.complete(Status.OK()))
         .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
-    ready.register("cluster", promise -> {
-      ClusterManager manager = ((VertxInternal) vertx).clusterManager();
-      boolean member = manager == null || manager.isActive();
-      promise.complete(member ? Status.OK(new JsonObject().put("node", manager == null ? "single" : manager.getNodeId()))
-          : Status.KO(new JsonObject().put("error", "not a cluster member")));
-    });
+    ClusterMembership.register(ready, vertx);
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> Responses.ok(ctx, new JsonObject().put("status", "UP").put("role", "worker")));
     router.get("/health/ready").handler(ctx -> ready.checkStatus().onComplete(ar -> {

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
+import com.zenlogic.customerservice.platform.cluster.ClusterMembership;
 import com.zenlogic.customerservice.platform.outbox.Outbox;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.errors.DomainException;
@@ -46,6 +47,7 @@ final class OpsRoutes {
   void mount(Router router) {
     router.get("/health").handler(ctx -> Responses.ok(ctx, new JsonObject().put("status", "UP")));
     HealthChecks ready = HealthChecks.create(vertx);
+    ClusterMembership.register(ready, vertx);
     ready.register("database", 2000, promise -> db.ping()
         .onSuccess(v -> promise.complete(Status.OK()))
         .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
