@@ -47,7 +47,6 @@ final class OpsRoutes {
   void mount(Router router) {
     router.get("/health").handler(ctx -> Responses.ok(ctx, new JsonObject().put("status", "UP")));
     HealthChecks ready = HealthChecks.create(vertx);
-    ClusterMembership.register(ready, vertx);
     ready.register("database", 2000, promise -> db.ping()
         .onSuccess(v -> promise.complete(Status.OK()))
         .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
@@ -58,6 +57,7 @@ final class OpsRoutes {
     ready.register("outbox", 2000, promise -> Outbox.stats(db.pool())
         .onSuccess(stats -> promise.complete(Status.OK(stats)))
         .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+    ClusterMembership.register(ready, vertx);
     router.get("/health/ready").handler(ctx -> ready.checkStatus().onComplete(ar -> {
       CheckResult result = ar.succeeded() ? ar.result() : null;
       boolean up = result != null && CheckResult.isUp(result);
