@@ -30,7 +30,7 @@ public final class JobLease {
   // Takes the row when absent, when expired, or when it is already ours (renewal); else changes nothing.
   private static final String ACQUIRE = """
       INSERT INTO job_leases (name, holder, acquired_at, renewed_at, expires_at)
-      VALUES ($1, $2, now(), now(), now() + make_interval(secs => $3))
+      VALUES ($1, $2, now(), now(), now() + $3::bigint * interval '1 millisecond')
       ON CONFLICT (name) DO UPDATE
          SET holder = EXCLUDED.holder,
              acquired_at = CASE WHEN job_leases.holder = EXCLUDED.holder THEN job_leases.acquired_at ELSE now() END,
@@ -115,7 +115,7 @@ public final class JobLease {
       return Future.succeededFuture(false);
     }
     long started = System.nanoTime();
-    return pool.preparedQuery(ACQUIRE).execute(Tuple.of(name, holder, (double) ttl.toMillis() / 1000.0))
+    return pool.preparedQuery(ACQUIRE).execute(Tuple.of(name, holder, ttl.toMillis()))
         .map(rows -> {
           boolean ours = rows.rowCount() == 1 && holder.equals(rows.iterator().next().getString("holder"));
           boolean was = held();

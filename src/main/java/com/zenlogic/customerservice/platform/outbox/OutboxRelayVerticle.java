@@ -78,7 +78,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
         next_attempt_at = now() + make_interval(secs => least(60, 0.5 * power(2, least(attempts, 10)))),
         parked_at = CASE WHEN attempts + 1 >= $3 THEN now() END
       WHERE id = $1 RETURNING parked_at IS NOT NULL AS parked""";
-  private static final String PRUNE = "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)";
+  private static final String PRUNE = "DELETE FROM outbox WHERE published_at < now() - $1::bigint * interval '1 second'";
 
   private final DbUrl runtimeDb;
   private final String amqpUrl;
@@ -340,7 +340,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
 
   private void prune() {
     pool.withTransaction(conn -> conn.query("SELECT set_config('app.outbox_relay', 'on', true)").execute()
-            .compose(v -> conn.preparedQuery(PRUNE).execute(Tuple.of((double) RETENTION.toSeconds()))))
+            .compose(v -> conn.preparedQuery(PRUNE).execute(Tuple.of(RETENTION.toSeconds()))))
         .onSuccess(r -> {
           if (r.rowCount() > 0) {
             LOG.info("Pruned {} published outbox rows older than {}", r.rowCount(), RETENTION);
