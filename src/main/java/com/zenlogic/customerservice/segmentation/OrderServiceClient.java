@@ -1,6 +1,7 @@
 package com.zenlogic.customerservice.segmentation;
 
-import com.zenlogic.customerservice.platform.errors.DomainException;
+import com.zenlogic.customerservice.platform.values.Decimals;
+
 import com.zenlogic.customerservice.segmentation.orders.v1.GetOrdersByCustomerRequest;
 import com.zenlogic.customerservice.segmentation.orders.v1.Order;
 import com.zenlogic.customerservice.segmentation.orders.v1.OrderServiceGrpcClient;
@@ -13,7 +14,6 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,12 +83,9 @@ public final class OrderServiceClient {
   }
 
   private static Purchase purchase(UUID customerId, Order o) {
-    double total = o.getTotalAmount();
-    if (Double.isNaN(total) || Double.isInfinite(total) || total < 0) {
-      throw DomainException.invalid("total_amount", "order " + o.getOrderId() + " has an impossible amount");
-    }
-    return new Purchase(customerId, "backfill", "order:" + o.getOrderId(),
-        BigDecimal.valueOf(total).setScale(2, RoundingMode.HALF_EVEN), Instant.parse(o.getCreatedAt()),
+    // The proto's double, through the one money parser (finite, not negative, bounded, cents).
+    BigDecimal total = Decimals.money("total_amount", o.getTotalAmount());
+    return new Purchase(customerId, "backfill", "order:" + o.getOrderId(), total, Instant.parse(o.getCreatedAt()),
         o.getLocalId().isEmpty() ? null : o.getLocalId(), o.getItemCount());
   }
 }
