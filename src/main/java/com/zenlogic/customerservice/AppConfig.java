@@ -7,6 +7,7 @@ import com.zenlogic.customerservice.api.grpc.GrpcConfig;
 import com.zenlogic.customerservice.api.http.HttpConfig;
 import com.zenlogic.customerservice.customer.CustomerConfig;
 import com.zenlogic.customerservice.platform.amqp.AmqpConfig;
+import com.zenlogic.customerservice.platform.auth.AuthConfig;
 import com.zenlogic.customerservice.platform.auth.JwtConfig;
 import com.zenlogic.customerservice.platform.cache.CacheConfig;
 import com.zenlogic.customerservice.platform.db.DbConfig;
@@ -27,13 +28,13 @@ import java.util.stream.Stream;
  *
  * @param shutdownGraceSeconds SHUTDOWN_GRACE_SECONDS, the launcher's own key
  */
-public record AppConfig(HttpConfig http, GrpcConfig grpc, DbConfig db, JwtConfig jwt, CacheConfig cache,
+public record AppConfig(HttpConfig http, GrpcConfig grpc, DbConfig db, JwtConfig jwt, AuthConfig auth, CacheConfig cache,
                         AmqpConfig amqp, CustomerConfig customer, SegmentationConfig segmentation, OpsConfig ops,
                         int shutdownGraceSeconds) {
 
   /** Every key the service reads, collected from the parts (the environment store reads only these). */
   public static final List<String> KEY_LIST = Stream.of(HttpConfig.KEYS, GrpcConfig.KEYS, DbConfig.KEYS,
-      JwtConfig.KEYS, CacheConfig.KEYS, AmqpConfig.KEYS, CustomerConfig.KEYS, SegmentationConfig.KEYS, OpsConfig.KEYS,
+      JwtConfig.KEYS, AuthConfig.KEYS, CacheConfig.KEYS, AmqpConfig.KEYS, CustomerConfig.KEYS, SegmentationConfig.KEYS, OpsConfig.KEYS,
       List.of("SHUTDOWN_GRACE_SECONDS")).flatMap(List::stream).toList();
 
   public static final String[] KEYS = KEY_LIST.toArray(String[]::new);
@@ -44,7 +45,7 @@ public record AppConfig(HttpConfig http, GrpcConfig grpc, DbConfig db, JwtConfig
     DbConfig db = DbConfig.from(r, ops.zeroConfig());
     CustomerConfig customer = CustomerConfig.from(r);
     JwtConfig jwt = JwtConfig.from(r);
-    return new AppConfig(HttpConfig.from(r), GrpcConfig.from(r), db, jwt, CacheConfig.from(r), AmqpConfig.from(r),
+    return new AppConfig(HttpConfig.from(r), GrpcConfig.from(r), db, jwt, AuthConfig.from(r), CacheConfig.from(r), AmqpConfig.from(r),
         customer, SegmentationConfig.from(r), ops, r.positive("SHUTDOWN_GRACE_SECONDS", 8));
   }
 
@@ -63,12 +64,12 @@ public record AppConfig(HttpConfig http, GrpcConfig grpc, DbConfig db, JwtConfig
   }
 
   public AppConfig withJwtHs256Secret(String secret) {
-    return new AppConfig(http, grpc, db, jwt.withHs256Secret(secret), cache, amqp, customer, segmentation, ops,
+    return new AppConfig(http, grpc, db, jwt.withHs256Secret(secret), auth, cache, amqp, customer, segmentation, ops,
         shutdownGraceSeconds);
   }
 
   private AppConfig withDb(DbConfig newDb) {
-    return new AppConfig(http, grpc, newDb, jwt, cache, amqp, customer, segmentation, ops, shutdownGraceSeconds);
+    return new AppConfig(http, grpc, newDb, jwt, auth, cache, amqp, customer, segmentation, ops, shutdownGraceSeconds);
   }
 
   // Flat accessors of before the split, delegating to the parts.

@@ -2,6 +2,7 @@ package com.zenlogic.customerservice;
 
 import com.zenlogic.customerservice.api.grpc.GrpcApiVerticle;
 import com.zenlogic.customerservice.api.http.HttpApiVerticle;
+import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.cache.CacheFactory;
 import com.zenlogic.customerservice.platform.cache.CustomerCache;
 import java.util.function.Supplier;
@@ -117,11 +118,13 @@ public final class CustomerServiceApp {
             return engines.compose(id -> vertx.deployVerticle(new HealthOnlyVerticle(config, runtime)))
                 .map(id -> add(running.apis, id));
           }
-          return engines
-              .compose(id -> vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches),
+          // One verifier for all API instances: one Auth Service breaker and one cache of verified tokens.
+          Future<Auth> auth = engines.compose(id -> Auth.create(vertx, config.jwt(), config.auth()));
+          return auth
+              .compose(a -> vertx.deployVerticle(() -> new HttpApiVerticle(config, runtime, caches, a),
                   new DeploymentOptions().setInstances(config.httpInstances())))
               .map(id -> add(running.apis, id))
-              .compose(id -> vertx.deployVerticle(() -> new GrpcApiVerticle(config, runtime, caches),
+              .compose(id -> vertx.deployVerticle(() -> new GrpcApiVerticle(config, runtime, caches, auth.result()),
                   new DeploymentOptions().setInstances(config.grpcInstances())))
               .map(id -> add(running.apis, id));
         })

@@ -48,7 +48,7 @@ public final class Main {
           config = config.withDbAppPassword(DevDefaults.devAppPassword(config.dataDir()));
         }
       }
-      boolean devSecret = config.jwtHs256Secret() == null && config.jwtPublicKeyPath() == null && embedded != null;
+      boolean devSecret = !config.jwt().hasKeys() && embedded != null;
       if (devSecret) {
         config = config.withJwtHs256Secret(DevDefaults.devJwtSecret(config.dataDir()));
       }

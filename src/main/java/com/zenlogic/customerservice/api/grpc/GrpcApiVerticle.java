@@ -43,12 +43,14 @@ public final class GrpcApiVerticle extends VerticleBase {
   private final AppConfig config;
   private final DbUrl runtimeDb;
   private final Supplier<CustomerCache> caches;
+  private final Auth auth;
   private HttpServer server;
   private Db db;
   private CustomerCache cache;
 
-  public GrpcApiVerticle(AppConfig config, DbUrl runtimeDb, Supplier<CustomerCache> caches) {
+  public GrpcApiVerticle(AppConfig config, DbUrl runtimeDb, Supplier<CustomerCache> caches, Auth auth) {
     this.config = config;
+    this.auth = auth;
     this.runtimeDb = runtimeDb;
     this.caches = caches;
   }
@@ -59,7 +61,7 @@ public final class GrpcApiVerticle extends VerticleBase {
     int poolSize = Math.max(config.checkoutDbInFlight() + 2, config.dbPoolSize() / config.grpcInstances());
     db = Db.createCheckout(vertx, runtimeDb, poolSize);
     cache = caches.get();
-    return Auth.create(vertx, config.jwt()).compose(auth -> {
+    return Future.succeededFuture(auth).compose(auth -> {
       GrpcCallers callers = new GrpcCallers(auth, config.grpcTrustNetwork());
       CustomerRpc customers = new CustomerRpc(new CheckoutReads(db.pool(), context, config.checkoutDbInFlight()), cache, config.defaultPhoneRegion());
 

@@ -8,8 +8,6 @@ import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.platform.values.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -17,8 +15,7 @@ import java.util.UUID;
  * Who is calling over gRPC: the bearer token in the metadata, as for REST. With
  * GRPC_TRUST_NETWORK a call without a token is trusted for the organization it names.
  *
- * <p>Verified tokens are remembered until they expire: a POS terminal sends the same token with
- * every scan, and verifying a signature per call would cost more than the lookup itself.
+ * <p>Verified tokens are remembered by Auth (for REST and gRPC alike), not here.
  */
 final class GrpcCallers {
   /** What a trusted internal caller without a token may do. */
@@ -26,19 +23,8 @@ final class GrpcCallers {
       Permission.LOYALTY_READ.wire(), Permission.LOYALTY_WRITE.wire(), Permission.CREDIT_READ.wire(), Permission.CREDIT_WRITE.wire(),
       Permission.SEGMENTS_READ.wire());
 
-  private static final int MAX_CACHED_TOKENS = 10_000;
-
-  private record Verified(Caller caller, long expiresAtMillis) {}
-
   private final Auth auth;
   private final boolean trustNetwork;
-  // One per verticle instance, used from its event loop only.
-  private final Map<String, Verified> verified = new LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Verified> eldest) {
-      return size() > MAX_CACHED_TOKENS;
-    }
-  };
 
   GrpcCallers(Auth auth, boolean trustNetwork) {
     this.auth = auth;
@@ -54,15 +40,7 @@ final class GrpcCallers {
     if (authorization == null) {
       return trustNetwork ? Future.succeededFuture(null) : Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception());
     }
-    Verified cached = verified.get(authorization);
-    if (cached != null && cached.expiresAtMillis() > System.currentTimeMillis()) {
-      return Future.succeededFuture(cached.caller());
-    }
-    return auth.authenticateUser(authorization).map(user -> {
-      Caller c = Auth.callerOf(user, null);
-      verified.put(authorization, new Verified(c, Auth.expiresAtMillis(user)));
-      return c;
-    });
+    return auth.authenticateUser(authorization).map(user -> Auth.callerOf(user, null));
   }
 
   /**

@@ -28,13 +28,15 @@ public final class HttpApiVerticle extends VerticleBase {
   private final AppConfig config;
   private final DbUrl runtimeDb;
   private final Supplier<CustomerCache> caches;
+  private final Auth auth;
   private HttpServer server;
   private Db db;
   private CustomerCache cache;
   private ContractValidator validator;
 
-  public HttpApiVerticle(AppConfig config, DbUrl runtimeDb, Supplier<CustomerCache> caches) {
+  public HttpApiVerticle(AppConfig config, DbUrl runtimeDb, Supplier<CustomerCache> caches, Auth auth) {
     this.config = config;
+    this.auth = auth;
     this.runtimeDb = runtimeDb;
     this.caches = caches;
   }
@@ -46,11 +48,9 @@ public final class HttpApiVerticle extends VerticleBase {
     CustomerService customers = new CustomerService(db, config.defaultPhoneRegion(), cache::invalidate);
     CustomerHandlers customerHandlers = new CustomerHandlers(customers);
     DetailHandlers details = new DetailHandlers(new AddressBook(customers), new PreferenceService(customers));
-    return Future.all(Auth.create(vertx, config.jwt()), OpenAPIContract.from(vertx, "openapi.yaml"))
-        .compose(both -> {
-          Auth auth = both.resultAt(0);
+    return OpenAPIContract.from(vertx, "openapi.yaml")
+        .compose(contract -> {
           // The body is read by the BodyHandler below, which enforces the size limit (the default extractor has none).
-          OpenAPIContract contract = both.resultAt(1);
           RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
           validator = new ContractValidator(vertx, contract);
           builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.httpBodyLimit()));

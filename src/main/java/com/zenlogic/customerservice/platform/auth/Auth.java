@@ -1,6 +1,7 @@
 package com.zenlogic.customerservice.platform.auth;
 
 import com.zenlogic.customerservice.platform.config.ConfigException;
+import com.zenlogic.customerservice.platform.config.ConfigReader;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.platform.values.Text;
@@ -24,18 +25,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Local verification of the Auth Service's JWTs. The algorithm is pinned per key and issuer and
- * audience are always checked, so neither "alg: none" nor a token minted for another service passes.
+ * The bearer tokens of REST and gRPC, verified by one {@link Authenticator} chosen by AUTH_MODE:
+ * locally with this service's keys (an HS256 secret, a public key or the Auth Service's JWKS; the
+ * algorithm pinned per key, issuer and audience always checked, so neither "alg: none" nor a token
+ * minted for another service passes) or remotely by the Auth Service. One instance serves every
+ * API verticle, so the breaker and the cache of verified tokens are the process's, not a verticle's.
  *
- * <p>The vertx-auth provider casts claims without checking their JSON type (a string {@code exp}
- * or a numeric {@code aud} throws instead of failing), accepts a token without {@code exp} forever
- * and leaves the claims this service reads unchecked. So the provider handed to REST and gRPC is
- * {@link StrictJwt}: it checks every claim's type and bounds first, and any failure at all is 401.
+ * <p>A refused token is 401 / UNAUTHENTICATED; a token that could not be verified because the Auth
+ * Service (or its JWKS) is unreachable is 503 / UNAVAILABLE (AUTH_SERVICE_UNAVAILABLE), never 401.
  */
 public final class Auth {
   /** Leeway for clock skew between the Auth Service and this one, on exp, nbf and iat. */
@@ -46,14 +50,29 @@ public final class Auth {
   private static final Pattern CANONICAL_UUID =
       Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
-  private final StrictJwt jwt;
+  private final Authenticator authenticator;
+  private final RemoteAuthenticator remote;
+  private final VerifiedTokens verified;
+  private final long cacheMillis;
+  private final JWTAuth provider = new Provider();
 
-  private Auth(JWTAuth verifier, int maxLifetimeSeconds) {
-    this.jwt = new StrictJwt(verifier, maxLifetimeSeconds);
+  private Auth(Authenticator authenticator, AuthConfig config) {
+    this.authenticator = authenticator;
+    this.remote = authenticator instanceof RemoteAuthenticator r ? r : null;
+    this.verified = new VerifiedTokens(config.cacheMaxEntries());
+    this.cacheMillis = config.cacheSeconds() * 1000L;
   }
 
-  /** Builds the verifier; reads the public key file off the event loop. */
+  /** Local verification with the default AUTH_* settings (tools and tests that only have a JwtConfig). */
   public static Future<Auth> create(Vertx vertx, JwtConfig config) {
+    return create(vertx, config, AuthConfig.from(new ConfigReader(new JsonObject())));
+  }
+
+  /** Builds the verifier of AUTH_MODE; reads the public key file off the event loop, fetches the JWKS once. */
+  public static Future<Auth> create(Vertx vertx, JwtConfig config, AuthConfig auth) {
+    if (auth.remote()) {
+      return Future.succeededFuture(new Auth(new RemoteAuthenticator(vertx, auth), auth));
+    }
     JWTOptions checks = new JWTOptions()
         .setIssuer(config.issuer())
         .setAudience(List.of(config.audience()))
@@ -61,57 +80,102 @@ public final class Auth {
     int lifetime = config.maxLifetimeSeconds();
     if (config.hs256Secret() != null) {
       PubSecKeyOptions key = new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.hs256Secret());
-      return Future.succeededFuture(new Auth(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key).setJWTOptions(checks)), lifetime));
+      return Future.succeededFuture(fixedKey(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key).setJWTOptions(checks)), lifetime, auth));
     }
     if (config.publicKeyPath() != null) {
       return vertx.fileSystem().readFile(config.publicKeyPath())
           .recover(e -> Future.failedFuture(new ConfigException("JWT_PUBLIC_KEY_PATH", "cannot read " + config.publicKeyPath())))
           .map(pem -> {
             PubSecKeyOptions key = new PubSecKeyOptions().setAlgorithm(config.publicKeyAlgorithm()).setBuffer(pem.toString());
-            return new Auth(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key).setJWTOptions(checks)), lifetime);
+            return fixedKey(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key).setJWTOptions(checks)), lifetime, auth);
           });
     }
-    return Future.failedFuture(new ConfigException("JWT_HS256_SECRET", "no token key configured: set JWT_HS256_SECRET or JWT_PUBLIC_KEY_PATH"));
+    if (config.jwksUrl() != null) {
+      JwksKeys keys = new JwksKeys(vertx, config.jwksUrl(), checks, config.jwksMinRefreshSeconds() * 1000L, auth.timeoutMs());
+      return keys.load().map(v -> new Auth(new LocalAuthenticator(keys::verifierFor, lifetime), auth));
+    }
+    return Future.failedFuture(new ConfigException("JWT_HS256_SECRET",
+        "no token key configured: set JWT_HS256_SECRET, JWT_PUBLIC_KEY_PATH or JWT_JWKS_URL, or AUTH_MODE=remote"));
   }
 
-  /** The strict provider: a token it accepts has claims callerOf can read. */
+  private static Auth fixedKey(JWTAuth verifier, int lifetime, AuthConfig auth) {
+    Future<JWTAuth> always = Future.succeededFuture(verifier);
+    return new Auth(new LocalAuthenticator(kid -> always, lifetime), auth);
+  }
+
+  /** The provider REST authenticates with: a token it accepts has claims callerOf can read. */
   public JWTAuth provider() {
-    return jwt;
+    return provider;
+  }
+
+  /** The Auth Service breaker's state (closed, open, half_open), empty in local mode: for metrics and health. */
+  public Optional<String> breakerState() {
+    return remote == null ? Optional.empty() : Optional.of(remote.state().name().toLowerCase(Locale.ROOT));
   }
 
   /**
-   * The REST authentication handler: JWTAuthHandler over the strict provider. JWTAuthHandler
+   * The REST authentication handler: JWTAuthHandler over {@link #provider()}. JWTAuthHandler
    * answers 400 for some malformed tokens (a fourth segment, a character outside base64url, no
-   * space after the scheme); a malformed token is a bad token like any other here, so 401.
+   * space after the scheme); a malformed token is a bad token like any other here, so 401. An
+   * unreachable Auth Service stays what it is: 503 AUTH_SERVICE_UNAVAILABLE.
    */
   public JWTAuthHandler restHandler() {
-    return new JWTAuthHandlerImpl(jwt, null) {
+    return new JWTAuthHandlerImpl(provider, null) {
       @Override
       public Future<User> authenticate(RoutingContext ctx) {
-        return super.authenticate(ctx).recover(e -> Future.failedFuture(
-            e instanceof HttpException h && h.getStatusCode() == 401 ? e : new HttpException(401, e)));
+        return super.authenticate(ctx).recover(e -> {
+          DomainException unavailable = authServiceFailure(e);
+          return Future.failedFuture(unavailable != null ? unavailable
+              : e instanceof HttpException h && h.getStatusCode() == 401 ? e : new HttpException(401, e));
+        });
       }
     };
   }
 
-  /** Verifies a raw "Bearer ..." header value and returns the token's user, or fails with UNAUTHENTICATED. */
+  /** Verifies a raw "Bearer ..." header value: the token's user, or UNAUTHENTICATED, or AUTH_SERVICE_UNAVAILABLE. */
   public Future<User> authenticateUser(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception());
     }
-    return jwt.authenticate(new TokenCredentials(authorization.substring(7).trim()))
-        .recover(e -> Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception()));
+    return verify(authorization.substring(7).trim());
   }
 
-  /** When a verified token stops being valid: its exp claim (required, checked to be a number). */
-  public static long expiresAtMillis(User user) {
-    Object exp = user.containsKey("exp") ? user.get("exp") : null;
-    long fallback = System.currentTimeMillis() + 60_000L;
-    if (!(exp instanceof Number n)) {
-      return fallback;
+  /** The one way in for both edges: a remembered answer, else the authenticator's, remembered for AUTH_CACHE_SECONDS at most and never past its expiry. */
+  private Future<User> verify(String token) {
+    try {
+      if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
+        return LocalAuthenticator.refused();
+      }
+      long now = System.currentTimeMillis();
+      JsonObject cached = verified.get(token, now);
+      if (cached != null) {
+        return Future.succeededFuture(User.create(cached.copy()));
+      }
+      return authenticator.verify(token)
+          .recover(e -> Future.failedFuture(authServiceFailure(e) != null ? e : ErrorCode.UNAUTHENTICATED.exception()))
+          .map(v -> {
+            verified.put(token, v.claims(), Math.min(v.reusableUntilMillis(), now + cacheMillis), System.currentTimeMillis());
+            return User.create(v.claims().copy());
+          });
+    } catch (RuntimeException e) {
+      return LocalAuthenticator.refused();
     }
-    double millis = n.doubleValue() * 1000d;
-    return millis >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) millis;
+  }
+
+  /** The AUTH_SERVICE_UNAVAILABLE a failure carries (possibly wrapped by the web handler), else null. */
+  private static DomainException authServiceFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof DomainException d && d.code() == ErrorCode.AUTH_SERVICE_UNAVAILABLE) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  /** When a NumericDate claim falls, in epoch millis; 0 if it is not one. */
+  static long expiryMillis(Object claim) {
+    Double seconds = numericDate(claim);
+    return seconds == null ? 0 : (long) (seconds * 1000d);
   }
 
   /** The caller a verified token describes; a token without a canonical organization_id is not usable here. */
@@ -231,6 +295,15 @@ public final class Auth {
 
   /** The claims of a compact JWS, unverified: only to check their shape before the signature is. */
   static JsonObject unverifiedClaims(String token) {
+    return unverifiedPart(token, 1);
+  }
+
+  /** The header of a compact JWS, unverified: only to pick the key by its kid. */
+  static JsonObject unverifiedHeader(String token) {
+    return unverifiedPart(token, 0);
+  }
+
+  private static JsonObject unverifiedPart(String token, int part) {
     if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
       return null;
     }
@@ -239,54 +312,28 @@ public final class Auth {
       return null;
     }
     try {
-      Object json = io.vertx.core.json.Json.decodeValue(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+      Object json = io.vertx.core.json.Json.decodeValue(new String(Base64.getUrlDecoder().decode(parts[part]), StandardCharsets.UTF_8));
       return json instanceof JsonObject o ? o : null;
     } catch (RuntimeException e) {
       return null;
     }
   }
 
-  /**
-   * The vertx-auth JWT provider behind a claim check: a token whose claims are malformed never
-   * reaches it, and whatever it throws or fails with becomes a failed authentication (401).
-   */
-  private static final class StrictJwt implements JWTAuth {
-    private final JWTAuth verifier;
-    private final int maxLifetimeSeconds;
-
-    StrictJwt(JWTAuth verifier, int maxLifetimeSeconds) {
-      this.verifier = verifier;
-      this.maxLifetimeSeconds = maxLifetimeSeconds;
-    }
-
+  /** The JWTAuth face of {@link #verify} that JWTAuthHandler needs; it verifies, it never signs. */
+  private final class Provider implements JWTAuth {
     @Override
     public Future<User> authenticate(Credentials credentials) {
-      try {
-        if (!(credentials instanceof TokenCredentials token)) {
-          return refused();
-        }
-        JsonObject claims = unverifiedClaims(token.getToken());
-        if (claims == null || claimProblem(claims, System.currentTimeMillis() / 1000, maxLifetimeSeconds) != null) {
-          return refused();
-        }
-        return verifier.authenticate(credentials).recover(e -> refused());
-      } catch (RuntimeException e) {
-        return refused();
-      }
-    }
-
-    private static Future<User> refused() {
-      return Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception());
+      return credentials instanceof TokenCredentials token ? verify(token.getToken()) : LocalAuthenticator.refused();
     }
 
     @Override
     public String generateToken(JsonObject claims, JWTOptions options) {
-      return verifier.generateToken(claims, options);
+      throw new UnsupportedOperationException("this service verifies tokens, it does not issue them");
     }
 
     @Override
     public String generateToken(JsonObject claims) {
-      return verifier.generateToken(claims);
+      throw new UnsupportedOperationException("this service verifies tokens, it does not issue them");
     }
   }
 

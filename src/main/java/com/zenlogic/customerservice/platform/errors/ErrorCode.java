@@ -29,6 +29,7 @@ public enum ErrorCode {
   PAYLOAD_TOO_LARGE(413, GrpcCode.INVALID_ARGUMENT, "Request body too large"),
   UNSUPPORTED_MEDIA_TYPE(415, GrpcCode.INVALID_ARGUMENT, "Content-Type must be application/json"),
   SERVICE_UNAVAILABLE(503, GrpcCode.UNAVAILABLE, "A dependency is unavailable, retry later"),
+  AUTH_SERVICE_UNAVAILABLE(503, GrpcCode.UNAVAILABLE, "Auth Service unavailable, the token could not be verified: retry later"),
   INTERNAL(500, GrpcCode.INTERNAL, "Internal error");
 
   /** gRPC status names, kept here so this package does not depend on the gRPC library. */

@@ -9,6 +9,7 @@ import com.zenlogic.customerservice.api.grpc.GrpcConfig;
 import com.zenlogic.customerservice.api.http.HttpConfig;
 import com.zenlogic.customerservice.customer.CustomerConfig;
 import com.zenlogic.customerservice.platform.amqp.AmqpConfig;
+import com.zenlogic.customerservice.platform.auth.AuthConfig;
 import com.zenlogic.customerservice.platform.auth.JwtConfig;
 import com.zenlogic.customerservice.platform.cache.CacheConfig;
 import com.zenlogic.customerservice.platform.db.DbConfig;
@@ -37,6 +38,7 @@ class ConfigKeysTest {
     assertDeclared(GrpcConfig.KEYS, r -> GrpcConfig.from(r));
     assertDeclared(DbConfig.KEYS, r -> DbConfig.from(r, true));
     assertDeclared(JwtConfig.KEYS, r -> JwtConfig.from(r));
+    assertDeclared(AuthConfig.KEYS, r -> AuthConfig.from(r));
     assertDeclared(CacheConfig.KEYS, r -> CacheConfig.from(r));
     assertDeclared(AmqpConfig.KEYS, r -> AmqpConfig.from(r));
     assertDeclared(CustomerConfig.KEYS, r -> CustomerConfig.from(r));
@@ -48,7 +50,7 @@ class ConfigKeysTest {
   void everyKeyAppConfigReadsIsInTheEnvironmentList() {
     ConfigReader r = new ConfigReader(new JsonObject());
     // The same reads as AppConfig.from, through one reader, to see their union.
-    HttpConfig.from(r); GrpcConfig.from(r); DbConfig.from(r, true); JwtConfig.from(r); CacheConfig.from(r);
+    HttpConfig.from(r); GrpcConfig.from(r); DbConfig.from(r, true); JwtConfig.from(r); AuthConfig.from(r); CacheConfig.from(r);
     AmqpConfig.from(r); CustomerConfig.from(r); SegmentationConfig.from(r); OpsConfig.from(r);
     r.positive("SHUTDOWN_GRACE_SECONDS", 8);
     assertEquals(new TreeSet<>(AppConfig.KEY_LIST), new TreeSet<>(r.asked()));
