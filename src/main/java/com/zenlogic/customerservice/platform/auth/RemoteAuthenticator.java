@@ -87,7 +87,9 @@ final class RemoteAuthenticator implements Authenticator {
     JsonObject unverified = Auth.unverifiedClaims(token);
     long tokenExpiry = unverified == null ? 0 : Auth.expiryMillis(unverified.getValue("exp"));
     long deadline = System.currentTimeMillis() + config.budgetMs();
-    return breaker.<Answer>execute(() -> attempt(token, 0, deadline))
+    // A half-open probe is one attempt: it is there to learn whether the Auth Service is back, quickly.
+    int retries = breaker.state() == CircuitBreakerState.HALF_OPEN ? 0 : config.retries();
+    return breaker.<Answer>execute(() -> attempt(token, 0, retries, deadline))
         .recover(e -> {
           if (e instanceof OpenCircuitException) {
             return LocalAuthenticator.unavailable("circuit open");
@@ -108,7 +110,7 @@ final class RemoteAuthenticator implements Authenticator {
         });
   }
 
-  private Future<Answer> attempt(String token, int attempt, long deadline) {
+  private Future<Answer> attempt(String token, int attempt, int retries, long deadline) {
     long left = deadline - System.currentTimeMillis();
     if (left <= 0) {
       return Future.failedFuture(new AuthServiceFailure("no time left for an attempt"));
@@ -116,11 +118,11 @@ final class RemoteAuthenticator implements Authenticator {
     long timeout = Math.min(config.timeoutMs(), left);
     return post(token, timeout).recover(e -> {
       long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(attempt, 10));
-      if (attempt >= config.retries() || System.currentTimeMillis() + backoff >= deadline) {
+      if (attempt >= retries || System.currentTimeMillis() + backoff >= deadline) {
         return Future.failedFuture(e);
       }
       Promise<Answer> next = Promise.promise();
-      vertx.setTimer(backoff, id -> attempt(token, attempt + 1, deadline).onComplete(next));
+      vertx.setTimer(backoff, id -> attempt(token, attempt + 1, retries, deadline).onComplete(next));
       return next.future();
     });
   }

@@ -31,6 +31,9 @@ final class FakeAuthService implements AutoCloseable {
   }
 
   FakeAuthService start() throws Exception {
+    if (server != null) {
+      return this;
+    }
     server = vertx.createHttpServer().requestHandler(this::handle);
     server.listen(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
     return this;
