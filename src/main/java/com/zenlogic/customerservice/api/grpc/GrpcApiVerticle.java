@@ -187,7 +187,7 @@ public final class GrpcApiVerticle extends VerticleBase {
           }
           GrpcMessage message = exchange.message;
           exchange.message = null;
-          exchange.answer(callers.authenticate(request.headers()).compose(tokenCaller -> {
+          exchange.answer(callers.authenticate(request.headers(), request.timeout()).compose(tokenCaller -> {
             Req parsed = RequestMessages.decode(message, decoder, maxMessageBytes);
             Caller caller = callers.authorize(tokenCaller, request.headers(), organization.apply(parsed), permission);
             return call.apply(caller, parsed);

@@ -34,13 +34,14 @@ final class GrpcCallers {
   /**
    * Step one, from the metadata alone and before the message is even parsed: the token's caller,
    * or null for a call without a token on a trusted network. No token otherwise: UNAUTHENTICATED.
+   * {@code timeoutMillis} is the call's deadline (0: none): calls to the Auth Service stay inside it.
    */
-  Future<Caller> authenticate(MultiMap headers) {
+  Future<Caller> authenticate(MultiMap headers, long timeoutMillis) {
     String authorization = headers.get("authorization");
     if (authorization == null) {
       return trustNetwork ? Future.succeededFuture(null) : Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception());
     }
-    return auth.authenticateUser(authorization).map(user -> Auth.callerOf(user, null));
+    return auth.authenticateUser(authorization, timeoutMillis).map(user -> Auth.callerOf(user, null));
   }
 
   /**

@@ -134,14 +134,19 @@ public final class Auth {
 
   /** Verifies a raw "Bearer ..." header value: the token's user, or UNAUTHENTICATED, or AUTH_SERVICE_UNAVAILABLE. */
   public Future<User> authenticateUser(String authorization) {
+    return authenticateUser(authorization, 0);
+  }
+
+  /** As above, for a call that must be answered within {@code timeoutMillis} (a gRPC deadline; 0: none): the Auth Service's retries stay inside it. */
+  public Future<User> authenticateUser(String authorization, long timeoutMillis) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception());
     }
-    return verify(authorization.substring(7).trim());
+    return verify(authorization.substring(7).trim(), timeoutMillis > 0 ? System.currentTimeMillis() + timeoutMillis : 0);
   }
 
   /** The one way in for both edges: a remembered answer, else the authenticator's, remembered for AUTH_CACHE_SECONDS at most and never past its expiry. */
-  private Future<User> verify(String token) {
+  private Future<User> verify(String token, long deadlineMillis) {
     try {
       if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
         return LocalAuthenticator.refused();
@@ -151,7 +156,7 @@ public final class Auth {
       if (cached != null) {
         return Future.succeededFuture(User.create(cached.copy()));
       }
-      return authenticator.verify(token)
+      return authenticator.verify(token, deadlineMillis)
           .recover(e -> Future.failedFuture(authServiceFailure(e) != null ? e : ErrorCode.UNAUTHENTICATED.exception()))
           .map(v -> {
             verified.put(token, v.claims(), Math.min(v.reusableUntilMillis(), now + cacheMillis), System.currentTimeMillis());
@@ -323,7 +328,7 @@ public final class Auth {
   private final class Provider implements JWTAuth {
     @Override
     public Future<User> authenticate(Credentials credentials) {
-      return credentials instanceof TokenCredentials token ? verify(token.getToken()) : LocalAuthenticator.refused();
+      return credentials instanceof TokenCredentials token ? verify(token.getToken(), 0) : LocalAuthenticator.refused();
     }
 
     @Override

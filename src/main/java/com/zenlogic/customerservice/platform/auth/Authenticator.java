@@ -17,5 +17,6 @@ interface Authenticator {
    */
   record Verified(JsonObject claims, long reusableUntilMillis) {}
 
-  Future<Verified> verify(String token);
+  /** @param deadlineMillis when the caller stops waiting (epoch millis), 0 if it set no deadline */
+  Future<Verified> verify(String token, long deadlineMillis);
 }

@@ -29,7 +29,7 @@ final class LocalAuthenticator implements Authenticator {
   }
 
   @Override
-  public Future<Verified> verify(String token) {
+  public Future<Verified> verify(String token, long deadlineMillis) {
     try {
       JsonObject claims = Auth.unverifiedClaims(token);
       if (claims == null || Auth.claimProblem(claims, System.currentTimeMillis() / 1000, maxLifetimeSeconds) != null) {

@@ -80,16 +80,20 @@ final class RemoteAuthenticator implements Authenticator {
   }
 
   @Override
-  public Future<Verified> verify(String token) {
+  public Future<Verified> verify(String token, long deadlineMillis) {
     if (token == null || token.isEmpty() || token.length() > Auth.MAX_TOKEN_CHARS) {
       return LocalAuthenticator.refused();
     }
     JsonObject unverified = Auth.unverifiedClaims(token);
     long tokenExpiry = unverified == null ? 0 : Auth.expiryMillis(unverified.getValue("exp"));
     long deadline = System.currentTimeMillis() + config.budgetMs();
+    if (deadlineMillis > 0 && deadlineMillis < deadline) {
+      deadline = deadlineMillis;
+    }
+    long until = deadline;
     // A half-open probe is one attempt: it is there to learn whether the Auth Service is back, quickly.
     int retries = breaker.state() == CircuitBreakerState.HALF_OPEN ? 0 : config.retries();
-    return breaker.<Answer>execute(() -> attempt(token, 0, retries, deadline))
+    return breaker.<Answer>execute(() -> attempt(token, 0, retries, until))
         .recover(e -> {
           if (e instanceof OpenCircuitException) {
             return LocalAuthenticator.unavailable("circuit open");

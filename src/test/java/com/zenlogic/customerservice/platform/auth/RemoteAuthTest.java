@@ -191,6 +191,31 @@ class RemoteAuthTest {
   }
 
   @Test
+  void aGrpcDeadlineShorterThanTheBudgetCutsTheRetries() throws Exception {
+    String token = token(c -> c.put("fake", "slow"));
+    io.vertx.grpc.client.GrpcClient client = io.vertx.grpc.client.GrpcClient.client(app.vertx);
+    try {
+      long started = System.nanoTime();
+      GrpcStatus status = client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(app.config.grpcPort(), "127.0.0.1"),
+              CustomerServiceGrpcClient.GetCustomer)
+          .compose(req -> {
+            req.headers().set("authorization", "Bearer " + token);
+            req.timeout(700, TimeUnit.MILLISECONDS);
+            return req.end(GetCustomerRequest.newBuilder().setCustomerId(customer).build()).compose(v -> req.response());
+          })
+          .compose(resp -> resp.last().map(b -> resp.status()).otherwise(e -> resp.status()))
+          .await(10, TimeUnit.SECONDS);
+      long tookMillis = (System.nanoTime() - started) / 1_000_000;
+      assertEquals(GrpcStatus.UNAVAILABLE, status);
+      // 300 ms, 50 ms backoff, 300 ms; a third attempt would start after the 700 ms deadline.
+      assertEquals(2, auth.callsFor(token), "took " + tookMillis + " ms");
+      assertTrue(tookMillis < 700, "answered inside the deadline: " + tookMillis + " ms");
+    } finally {
+      client.close();
+    }
+  }
+
+  @Test
   void aMalformed200AnswerIsAFailureOfTheAuthServiceNotACaller() {
     for (String mode : new String[] {"malformed-org", "malformed-permissions", "not-json"}) {
       String token = token(c -> c.put("fake", mode));
