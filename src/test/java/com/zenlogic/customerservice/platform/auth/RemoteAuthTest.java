@@ -139,6 +139,32 @@ class RemoteAuthTest {
   }
 
   @Test
+  void aCachedTokenCostsNoCallMeasuredAgainstFreshTokens() {
+    int n = 200;
+    String same = token(c -> {});
+    java.util.List<String> fresh = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      fresh.add(token(c -> {}));
+    }
+    int before = auth.calls.get();
+    long t0 = System.nanoTime();
+    for (String t : fresh) {
+      assertEquals(200, rest(t).status);
+    }
+    long freshMicros = (System.nanoTime() - t0) / 1_000 / n;
+    assertEquals(before + n, auth.calls.get(), "every fresh token asked once");
+    rest(same);
+    long t1 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      assertEquals(200, rest(same).status);
+    }
+    long cachedMicros = (System.nanoTime() - t1) / 1_000 / n;
+    assertEquals(1, auth.callsFor(same));
+    System.out.println("REST GET customer, remote auth: " + freshMicros + " us/request verified by the Auth Service, "
+        + cachedMicros + " us/request from the cache (" + n + " sequential requests each)");
+  }
+
+  @Test
   void anAcceptedTokenIsAskedAgainOnceItsExpHasPassedAndThenRefused() throws Exception {
     long exp = now() + 2;
     String token = token(c -> c.put("exp", exp));
