@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.platform.cache;
 
+import com.zenlogic.customerservice.platform.metrics.Breakers;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
@@ -71,6 +72,7 @@ public final class RedisCustomerCache implements CustomerCache {
         .setResetTimeout(1000));
     breaker.openHandler(v -> LOG.warn("Redis cache circuit OPEN: checkout reads go to PostgreSQL"));
     breaker.closeHandler(v -> LOG.info("Redis cache circuit closed: Redis answers again"));
+    Breakers.register(Breakers.REDIS, breaker);
   }
 
   @Override
@@ -141,6 +143,7 @@ public final class RedisCustomerCache implements CustomerCache {
 
   @Override
   public Future<Void> close() {
+    Breakers.unregister(Breakers.REDIS, breaker);
     return client.close();
   }
 
