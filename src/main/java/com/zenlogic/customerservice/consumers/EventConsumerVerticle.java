@@ -148,7 +148,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
       pruneLease = JobLease.of(vertx, db.pool(), "inbox.prune." + name()).start();
       vertx.setTimer(30_000, t -> pruneIfHeld());
       vertx.setPeriodic(PRUNE_MILLIS, t -> pruneIfHeld());
-      vertx.setPeriodic(LAG_POLL_MILLIS, t -> pollLag());
+      vertx.setPeriodic(1000, LAG_POLL_MILLIS, t -> pollLag());
     }
   }
 
