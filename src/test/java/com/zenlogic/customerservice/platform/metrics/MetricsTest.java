@@ -103,6 +103,7 @@ class MetricsTest {
     scrape = scrape();
     Files.createDirectories(Path.of("target"));
     Files.write(Path.of("target/metrics-names.txt"), names(scrape));
+    Files.writeString(Path.of("target/metrics-scrape.txt"), scrape);
   }
 
   @AfterAll
