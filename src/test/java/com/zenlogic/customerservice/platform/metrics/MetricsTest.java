@@ -13,6 +13,9 @@ import com.zenlogic.customerservice.support.GrpcTestClient;
 import com.zenlogic.customerservice.support.Http;
 import com.zenlogic.customerservice.support.TestApp;
 import com.zenlogic.customerservice.support.TestBroker;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -89,6 +92,7 @@ class MetricsTest {
     admin.post(credit + "/line", new JsonObject().put("credit_limit", "5000").put("currency", "CLP"));
     admin.post(credit + "/line/approve", null);
     assertTrue(admin.post(credit + "/use", new JsonObject().put("order_id", "o-1").put("amount", "800")).json().getBoolean("approved"));
+    assertFalse(admin.post(credit + "/use", new JsonObject().put("order_id", "o-2").put("amount", "90000")).json().getBoolean("approved"));
 
     broker.publish("payment_events", "payment.received", "pay-1", envelope("payment.received", new JsonObject()
         .put("customer_id", customer).put("amount", "300.00").put("payment_reference", "p-1"))).await(10, TimeUnit.SECONDS);
@@ -141,8 +145,9 @@ class MetricsTest {
     assertEquals(1, value(scrape, "customer_ledger_operations_total", "ledger", "loyalty", "type", "redeem", "outcome", "applied"));
     assertEquals(1, value(scrape, "customer_ledger_operations_total", "ledger", "loyalty", "type", "redeem", "outcome", "refused"));
     assertEquals(1, value(scrape, "customer_ledger_operations_total", "ledger", "credit", "type", "use", "outcome", "applied"));
+    assertEquals(1, value(scrape, "customer_ledger_operations_total", "ledger", "credit", "type", "use", "outcome", "refused"));
     assertEquals(1, value(scrape, "customer_ledger_operations_total", "ledger", "credit", "type", "payment", "outcome", "applied"));
-    assertEquals(7, value(scrape, "customer_ledger_operations_total"), "nothing else counted");
+    assertEquals(8, value(scrape, "customer_ledger_operations_total"), "nothing else counted");
   }
 
   @Test
@@ -181,6 +186,29 @@ class MetricsTest {
       assertEquals(1, lines(scrape, gauge).size(), gauge);
     }
     assertEquals(1, value(scrape, "customer_job_duration_seconds_count", "job", "loyalty.points-expiry-and-tier-review"));
+  }
+
+  @Test
+  void aRegisteredBreakerShowsOpenUntilItsOwnerUnregistersIt() throws Exception {
+    CircuitBreaker breaker = CircuitBreaker.create("test-dependency", app.vertx, new CircuitBreakerOptions().setMaxFailures(1)
+        .setResetTimeout(60_000));
+    Breakers.register("test-dependency", breaker);
+    assertEquals(0, value(scrape(), "customer_breaker_state", "dependency", "test-dependency"));
+    breaker.execute(p -> p.fail("down")).otherwise((Object) null).await(5, TimeUnit.SECONDS);
+    assertEquals(2, value(scrape(), "customer_breaker_state", "dependency", "test-dependency"));
+    Breakers.unregister("test-dependency", breaker);
+    assertEquals(0, value(scrape(), "customer_breaker_state", "dependency", "test-dependency"));
+    breaker.close();
+  }
+
+  @Test
+  void aJobRunIsCountedByOutcomeAndTimed() throws Exception {
+    JobMetrics.timed("test.job", () -> Future.failedFuture("broken")).otherwise((Object) null).await(5, TimeUnit.SECONDS);
+    JobMetrics.timed("test.job", () -> Future.succeededFuture(1)).await(5, TimeUnit.SECONDS);
+    String text = scrape();
+    assertEquals(1, value(text, "customer_job_runs_total", "job", "test.job", "outcome", "failure"));
+    assertEquals(1, value(text, "customer_job_runs_total", "job", "test.job", "outcome", "success"));
+    assertEquals(2, value(text, "customer_job_duration_seconds_count", "job", "test.job"));
   }
 
   @Test
