@@ -126,6 +126,69 @@ urls = [d.get("url", "") for d in ds.get("datasources", []) if d.get("type") == 
 if not urls or urlparse(urls[0]).hostname != "prometheus":
     fail("grafana", "no Prometheus datasource pointing at the prometheus service")
 
+# ---------------------------------------------------------------- alert rules + dashboard
+if "alerts.yml" not in (prom.get("rule_files") or []):
+    fail("prometheus", "rule_files does not load alerts.yml")
+if "alerts.yml:/etc/prometheus/alerts.yml" not in " ".join(services.get("prometheus", {}).get("volumes", [])):
+    fail("compose prometheus", "alerts.yml not mounted beside prometheus.yml")
+METRIC = re.compile(r"\b((?:customer|vertx|jvm|process|system)_[a-zA-Z0-9_:]*)")
+expressions = []
+rules = load(os.path.join(DEPLOY, "prometheus", "alerts.yml"))[0]
+for group in rules.get("groups", []):
+    for rule in group.get("rules", []):
+        where = f"alert {rule.get('alert')}"
+        for key in ("alert", "expr", "labels", "annotations"):
+            if key not in rule:
+                fail(where, f"no {key}")
+        if rule.get("labels", {}).get("severity") not in ("warning", "critical"):
+            fail(where, "severity is not warning or critical")
+        if "runbook" not in rule.get("annotations", {}):
+            fail(where, "no runbook annotation")
+        expressions.append((where, rule.get("expr", "")))
+import json
+dash_dir = os.path.join(DEPLOY, "grafana", "dashboards")
+provider = load(os.path.join(DEPLOY, "grafana", "provisioning", "dashboards", "customer-service.yml"))[0]
+paths = [p.get("options", {}).get("path") for p in provider.get("providers", [])]
+if f"./grafana/dashboards:{paths[0] if paths else ''}" not in " ".join(services.get("grafana", {}).get("volumes", [])):
+    fail("compose grafana", "deploy/grafana/dashboards not mounted where the dashboard provider reads")
+dashboards = sorted(glob.glob(os.path.join(dash_dir, "*.json")))
+if not dashboards:
+    fail("grafana", "no dashboard JSON in deploy/grafana/dashboards")
+for path in dashboards:
+    name = os.path.basename(path)
+    with open(path, encoding="utf-8") as f:
+        dash = json.load(f)
+    for key in ("uid", "title", "panels"):
+        if key not in dash:
+            fail(name, f"no {key}")
+    ids = [p.get("id") for p in dash.get("panels", [])]
+    if len(ids) != len(set(ids)):
+        fail(name, "panel ids are not unique")
+    for panel in dash.get("panels", []):
+        if panel.get("type") == "row":
+            continue
+        where = f"{name} panel {panel.get('title')!r}"
+        if panel.get("datasource", {}).get("uid") != "prometheus":
+            fail(where, "datasource is not the provisioned prometheus (uid prometheus)")
+        gp = panel.get("gridPos", {})
+        if not all(k in gp for k in ("h", "w", "x", "y")) or gp.get("x", 0) + gp.get("w", 0) > 24:
+            fail(where, "gridPos incomplete or wider than 24")
+        if not panel.get("targets"):
+            fail(where, "no targets")
+        for t in panel.get("targets", []):
+            if not t.get("expr"):
+                fail(where, f"target {t.get('refId')} has no expr")
+            expressions.append((where, t.get("expr", "")))
+# target/metrics-names.txt: what /metrics exposed in MetricsTest's scenario (written by that test).
+names_path = os.path.join(ROOT, "target", "metrics-names.txt")
+if os.path.exists(names_path):
+    with open(names_path, encoding="utf-8") as f:
+        exposed = {line.strip() for line in f if line.strip()}
+    for where, expr in expressions:
+        for m in METRIC.finditer(re.sub(r'"[^"]*"', '""', expr)):
+            if m.group(1) not in exposed:
+                fail(where, f"{m.group(1)} is not a metric the service exposes")
+
 # ---------------------------------------------------------------- kubernetes
 objs = []
 for path in sorted(glob.glob(os.path.join(DEPLOY, "k8s", "*.yaml"))):

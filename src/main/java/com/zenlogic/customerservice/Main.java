@@ -54,7 +54,7 @@ public final class Main {
       }
       // The Hazelcast class is named only on this branch, so a single process never loads it.
       Vertx vertx = cluster.enabled() ? HazelcastCluster.start(cluster, Metrics.vertxOptions()).await(2, TimeUnit.MINUTES)
-          : Vertx.builder().with(Metrics.vertxOptions()).build();
+          : Vertx.builder().with(Metrics.vertxOptions()).withMetrics(Metrics.factory()).build();
       AppConfig running = config;
       EmbeddedDatabase db = embedded;
       CustomerServiceApp.Running app = CustomerServiceApp.start(vertx, running, embedded != null, cluster).await(5, TimeUnit.MINUTES);

@@ -10,6 +10,8 @@ import com.zenlogic.customerservice.platform.config.OpsConfig;
 import com.zenlogic.customerservice.platform.amqp.Rabbit;
 import com.zenlogic.customerservice.platform.values.Text;
 import com.zenlogic.customerservice.platform.errors.Unavailable;
+import com.zenlogic.customerservice.platform.metrics.ConsumerMetrics;
+import com.zenlogic.customerservice.platform.metrics.JobMetrics;
 import com.zenlogic.customerservice.platform.outbox.EventMetrics;
 import com.zenlogic.customerservice.platform.inbox.Applied;
 import com.zenlogic.customerservice.platform.inbox.Delivery;
@@ -62,6 +64,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
   // About ten minutes of local retries (0.4 s doubling to 30 s) before the broker is asked to redeliver.
   private static final int LOCAL_ATTEMPTS = 25;
   private static final long PRUNE_MILLIS = 3_600_000;
+  private static final long LAG_POLL_MILLIS = 15_000;
 
   private final Logger log = LoggerFactory.getLogger(getClass());
   private final DbUrl runtimeDb;
@@ -145,6 +148,14 @@ public abstract class EventConsumerVerticle extends VerticleBase {
       pruneLease = JobLease.of(vertx, db.pool(), "inbox.prune." + name()).start();
       vertx.setTimer(30_000, t -> pruneIfHeld());
       vertx.setPeriodic(PRUNE_MILLIS, t -> pruneIfHeld());
+      vertx.setPeriodic(1000, LAG_POLL_MILLIS, t -> pollLag());
+    }
+  }
+
+  /** The consumer lag for /metrics: messages ready in the queue and its dead-letter queue (a passive declare each). */
+  private void pollLag() {
+    for (String q : List.of(queue(), deadLetterQueue(queue()))) {
+      rabbit.messageCount(q).onSuccess(n -> ConsumerMetrics.ready(q, n));
     }
   }
 
@@ -175,7 +186,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
   }
 
   private void pruneInbox() {
-    pruneInbox(db.pool(), name(), ops.inboxRetentionDays())
+    JobMetrics.timed(pruneLease.name(), () -> pruneInbox(db.pool(), name(), ops.inboxRetentionDays()))
         .onSuccess(n -> {
           if (n > 0) {
             log.info("{}: pruned {} inbox rows older than {} days", name(), n, ops.inboxRetentionDays());
@@ -209,6 +220,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
 
   private void onMessage(RabbitMQMessage message) {
     long tag = message.envelope().getDeliveryTag();
+    ConsumerMetrics.delivered(queue(), message.envelope().isRedeliver());
     if (stopping) {
       // Cancelled but already buffered: back to the queue for the next process, untouched.
       rabbit.basicNack(tag, false, true);
@@ -305,6 +317,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
 
   private void deadLetter(RabbitMQMessage message, long tag, String reason) {
     EventMetrics.consumed(name(), EventMetrics.DEAD_LETTERED);
+    ConsumerMetrics.deadLettered(queue());
     String id = message.properties().getMessageId();
     log.warn("{}: dead-lettering message {}: {}", name(), id == null || Text.problem(id) != null ? "(unreadable id)" : id, reason);
     Map<String, Object> headers = new HashMap<>();

@@ -6,6 +6,7 @@ import com.zenlogic.customerservice.credit.CreditMessages.UseDecision;
 import com.zenlogic.customerservice.customer.CustomerChangeListener;
 import com.zenlogic.customerservice.customer.CustomerDirectory;
 import com.zenlogic.customerservice.customer.CustomerStatus;
+import com.zenlogic.customerservice.platform.metrics.LedgerMetrics;
 import com.zenlogic.customerservice.platform.outbox.Outbox;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.Db;
@@ -65,7 +66,9 @@ public final class CreditService {
     String hash = r.customerId() + "|" + amount.toPlainString();
     Instant now = clock.instant();
     LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-    return changing(r.caller(), r.customerId(), conn -> requireCustomer(conn, org, r.customerId()).compose(status ->
+    boolean[] wrote = {false};
+    return LedgerMetrics.counted(LedgerMetrics.CREDIT, "use", wrote, d -> !d.approved(),
+        changing(r.caller(), r.customerId(), conn -> requireCustomer(conn, org, r.customerId()).compose(status ->
         book.lockLine(conn, org, r.customerId()).compose(line -> book.entry(conn, org, key).compose(existing -> {
           if (existing != null) {
             if (!existing.requestHash().equals(hash)) {
@@ -106,14 +109,14 @@ public final class CreditService {
                     .compose(v -> book.move(conn, org, r.customerId(), amount.subtract(prepaid), prepaid.negate(), now))
                     .compose(after -> book.append(conn, org, r.customerId(), "charge", amount.subtract(prepaid), prepaid.negate(),
                             after, orderId, key, hash, r.caller().userId(), null)
-                        .map(ok -> claimed(ok, "order_id", orderId))
+                        .map(ok -> wrote[0] = claimed(ok, "order_id", orderId))
                         .compose(ok -> Outbox.record(conn, r.caller(), CreditEvents.USED, r.customerId(), new JsonObject()
                             .put("customer_id", r.customerId().toString()).put("order_id", orderId)
                             .put("amount", amount.toPlainString()).put("due_date", due.toString())
                             .put("outstanding", after.outstanding().toPlainString())))
                         .map(e -> new UseDecision(true, available(line, after.outstanding(), after.creditBalance()), due, null, null)));
               });
-        }))));
+        })))));
   }
 
   /** Frees credit of a cancelled order: all that is left of it, or part of it. */
@@ -127,7 +130,9 @@ public final class CreditService {
     BigDecimal asked = r.amount() == null ? null : positive("amount", r.amount());
     UUID org = r.caller().organizationId();
     Instant now = clock.instant();
-    return requireCustomer(conn, org, r.customerId()).compose(s -> book.lockLine(conn, org, r.customerId())).compose(line -> {
+    boolean[] wrote = {false};
+    return LedgerMetrics.counted(LedgerMetrics.CREDIT, "release", wrote, null,
+        requireCustomer(conn, org, r.customerId()).compose(s -> book.lockLine(conn, org, r.customerId())).compose(line -> {
       if (line == null) {
         throw ErrorCode.ORDER_NOT_FOUND.exception(orderId);
       }
@@ -149,7 +154,7 @@ public final class CreditService {
               .compose(v -> book.move(conn, org, r.customerId(), release.negate(), ZERO, now))
               .compose(after -> book.append(conn, org, r.customerId(), "release", release.negate(), ZERO, after, orderId,
                       key, r.customerId() + "|" + release.toPlainString(), r.caller().userId(), null)
-                  .map(ok -> claimed(ok, "order_id", orderId))
+                  .map(ok -> wrote[0] = claimed(ok, "order_id", orderId))
                   .compose(ok -> Outbox.record(conn, r.caller(), CreditEvents.RELEASED, r.customerId(), new JsonObject()
                       .put("customer_id", r.customerId().toString()).put("order_id", orderId).put("amount", release.toPlainString())
                       .put("outstanding", after.outstanding().toPlainString())))
@@ -157,7 +162,7 @@ public final class CreditService {
                       after.creditBalance())));
         });
       });
-    });
+    }));
   }
 
   /**
@@ -176,7 +181,8 @@ public final class CreditService {
     String key = "payment:" + reference;
     String hash = r.customerId() + "|" + amount.toPlainString();
     Instant now = clock.instant();
-    return requireCustomer(conn, org, r.customerId())
+    boolean[] wrote = {false};
+    return LedgerMetrics.counted(LedgerMetrics.CREDIT, "payment", wrote, null, requireCustomer(conn, org, r.customerId())
         .compose(s -> book.lockLine(conn, org, r.customerId())).compose(line -> {
           if (line == null) {
             throw ErrorCode.CREDIT_LINE_NOT_FOUND.exception(r.customerId());
@@ -209,7 +215,7 @@ public final class CreditService {
                   .compose(v -> book.move(conn, org, r.customerId(), applied.negate(), overpaid, now))
                   .compose(after -> book.append(conn, org, r.customerId(), "payment", applied.negate(), overpaid, after,
                           reference, key, hash, r.caller().userId(), null)
-                      .map(ok -> claimed(ok, "payment_reference", reference))
+                      .map(ok -> wrote[0] = claimed(ok, "payment_reference", reference))
                       .compose(ok -> Outbox.record(conn, r.caller(), CreditEvents.PAYMENT_RECORDED, r.customerId(), new JsonObject()
                           .put("customer_id", r.customerId().toString()).put("payment_reference", reference)
                           .put("amount", amount.toPlainString()).put("applied", applied.toPlainString())
@@ -219,7 +225,7 @@ public final class CreditService {
                           after.outstanding(), after.creditBalance())));
             });
           });
-        });
+        }));
   }
 
   /** A credit manager's change to a line; every change is audited, approval emits credit.approved. */

@@ -47,7 +47,7 @@ final class Holds {
         .compose(v -> ledger.program(conn, org))
         .compose(program -> {
           PointsMovements.checkRedemption(program, r.points());
-          return postings.post(conn, r.caller(), r.customerId(), program.firstTier(), key, now, locked -> {
+          return postings.post(LedgerEntry.HOLD, conn, r.caller(), r.customerId(), program.firstTier(), key, now, locked -> {
             if (locked.existing() != null) {
               LedgerEntry existing = locked.existing();
               PointsMovements.requireSameRequest(existing, hash, r.referenceId());
@@ -78,7 +78,8 @@ final class Holds {
             throw ErrorCode.HOLD_NOT_FOUND.exception(holdId);
           }
           // Account before hold, as every other operation locks: no deadlock with a concurrent earn.
-          return postings.post(conn, caller, peek.customerId(), "bronze", null, now,
+          return postings.post(Hold.CAPTURED.equals(outcome) ? Postings.CAPTURE : LedgerEntry.RELEASE, conn, caller, peek.customerId(),
+              "bronze", null, now,
               locked -> ledger.lockHold(conn, org, holdId).compose(h -> settle(conn, caller, h, locked.account(), outcome, now)));
         }))
         .compose(closed -> listener.customerChanged(org, closed.customerId()).map(closed))

@@ -2,6 +2,7 @@ package com.zenlogic.customerservice.loyalty;
 
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.DbUrl;
+import com.zenlogic.customerservice.platform.metrics.JobMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -134,11 +135,12 @@ public final class LoyaltyJobs {
       return;
     }
     sweeping = true;
-    loyalty.tenants().compose(orgs -> forEach(orgs, (org, v) -> loyalty.expireHolds(org).<Void>mapEmpty()
+    JobMetrics.timed(holdLease.name(), () -> loyalty.tenants().compose(orgs -> forEach(orgs, (org, v) -> loyalty.expireHolds(org)
+            .<Void>mapEmpty()
             .recover(e -> {
               LOG.warn("Expiring holds failed for organization {}: {}", org, e.toString());
               return Future.succeededFuture();
-            })))
+            }))))
         .onComplete(ar -> sweeping = false);
   }
 

@@ -56,7 +56,7 @@ final class PointsExpiry {
       for (PointsLedger.ExpiredLot lot : lots) {
         examined.add(lot.customerId());
         last[0] = lot.customerId();
-        chain = chain.compose(total -> postings.<Long>post(conn, system, lot.customerId(), "bronze", null, now, locked -> {
+        chain = chain.compose(total -> postings.<Long>post(LedgerEntry.EXPIRE, conn, system, lot.customerId(), "bronze", null, now, locked -> {
           LoyaltyAccount account = locked.account();
           long expire = Math.min(lot.remaining(), account.available());
           if (expire <= 0) {

@@ -53,7 +53,7 @@ final class PointsMovements {
     Instant now = clock.instant();
     return CustomerDirectory.require(conn, org, r.customerId())
         .compose(status -> ledger.program(conn, org))
-        .compose(program -> postings.post(conn, r.caller(), r.customerId(), program.firstTier(), key, now, locked -> {
+        .compose(program -> postings.post(LedgerEntry.EARN, conn, r.caller(), r.customerId(), program.firstTier(), key, now, locked -> {
           if (locked.existing() != null) {
             return answer(replayEarn(locked.existing(), hash, r.transactionId()));
           }
@@ -98,7 +98,7 @@ final class PointsMovements {
         .compose(v -> ledger.program(conn, org))
         .compose(program -> {
           checkRedemption(program, r.points());
-          return postings.post(conn, r.caller(), r.customerId(), program.firstTier(), key, now, locked -> {
+          return postings.post(LedgerEntry.REDEEM, conn, r.caller(), r.customerId(), program.firstTier(), key, now, locked -> {
             if (locked.existing() != null) {
               LedgerEntry existing = locked.existing();
               requireSameRequest(existing, hash, r.referenceId());
@@ -131,7 +131,7 @@ final class PointsMovements {
       if (earn == null) {
         throw ErrorCode.TRANSACTION_NOT_FOUND.exception(r.reference());
       }
-      return postings.post(conn, r.caller(), earn.customerId(), earn.tierAfter(), key, now, locked -> {
+      return postings.post(LedgerEntry.REVERSE, conn, r.caller(), earn.customerId(), earn.tierAfter(), key, now, locked -> {
         if (locked.existing() != null) {
           LedgerEntry existing = locked.existing();
           return answer(new ReverseResult(earn.customerId(), -existing.points(), existing.shortfall(), existing.balanceAfter()));
@@ -177,7 +177,7 @@ final class PointsMovements {
     Instant now = clock.instant();
     return CustomerDirectory.require(conn, org, r.customerId())
         .compose(s -> ledger.program(conn, org))
-        .compose(program -> postings.post(conn, r.caller(), r.customerId(), program.firstTier(), key, now, locked -> {
+        .compose(program -> postings.post(LedgerEntry.ADJUST, conn, r.caller(), r.customerId(), program.firstTier(), key, now, locked -> {
           if (locked.existing() != null) {
             requireSameRequest(locked.existing(), hash, "Idempotency-Key");
             return answer(new AdjustResult(locked.existing().points(), locked.existing().balanceAfter(), true));

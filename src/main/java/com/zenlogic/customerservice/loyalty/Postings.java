@@ -1,6 +1,7 @@
 package com.zenlogic.customerservice.loyalty;
 
 import com.zenlogic.customerservice.platform.auth.Caller;
+import com.zenlogic.customerservice.platform.metrics.LedgerMetrics;
 import com.zenlogic.customerservice.platform.outbox.Outbox;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
@@ -17,6 +18,9 @@ import java.util.function.Supplier;
  * its events. Account first, always: every operation takes the same locks in the same order.
  */
 final class Postings {
+  /** The ledger-operation type of a hold's capture (its row is a redeem). */
+  static final String CAPTURE = "capture";
+
   private final PointsLedger ledger;
 
   Postings(PointsLedger ledger) {
@@ -57,26 +61,35 @@ final class Postings {
    * Runs the sequence for one customer's account. {@code lookUpKey} is the key to find a first
    * attempt under before deciding (null: the operation has its own guard, such as the hold's status).
    */
-  <T> Future<T> post(SqlConnection conn, Caller caller, UUID customerId, String firstTier, String lookUpKey, Instant now,
+  <T> Future<T> post(String type, SqlConnection conn, Caller caller, UUID customerId, String firstTier, String lookUpKey, Instant now,
                      Function<Locked, Future<Step<T>>> decide) {
     UUID org = caller.organizationId();
+    boolean[] wrote = {false};
     return ledger.lockAccount(conn, org, customerId, firstTier, now)
         .compose(account -> (lookUpKey == null ? Future.<LedgerEntry>succeededFuture(null) : ledger.entryByKey(conn, org, lookUpKey))
             .map(existing -> new Locked(account, existing)))
         .compose(decide)
-        .compose(step -> step instanceof Write<T> w ? write(conn, caller, w) : ((Answer<T>) step).answer());
+        .compose(step -> step instanceof Write<T> w ? write(conn, caller, w, wrote) : ((Answer<T>) step).answer())
+        // customer_ledger_operations_total{ledger="loyalty"}: an answer without a new row is the stored result again.
+        .andThen(ar -> LedgerMetrics.LOYALTY.increment(type, ar.failed() ? LedgerMetrics.outcomeOf(ar.cause())
+            : wrote[0] ? LedgerMetrics.APPLIED : LedgerMetrics.REPLAYED));
   }
 
-  private <T> Future<T> write(SqlConnection conn, Caller caller, Write<T> w) {
+  private <T> Future<T> write(SqlConnection conn, Caller caller, Write<T> w, boolean[] wrote) {
     Posting p = w.posting();
     UUID org = caller.organizationId();
-    return ledger.append(conn, org, p.entry(), p.idempotencyKey()).compose(saved -> saved == null ? w.keyTaken().get()
-        : lots(conn, org, p, saved)
-            .compose(v -> effects(conn, p, saved))
-            .compose(v -> ledger.updateAccount(conn, org, p.customerId(), p.entry().points(), p.heldDelta(), p.lifetimeDelta(),
-                p.entry().tierAfter(), p.tierSince(), p.belowTierSince()))
-            .compose(v -> events(conn, caller, p))
-            .compose(v -> w.posted().apply(saved)));
+    return ledger.append(conn, org, p.entry(), p.idempotencyKey()).compose(saved -> {
+      if (saved == null) {
+        return w.keyTaken().get();
+      }
+      wrote[0] = true;
+      return lots(conn, org, p, saved)
+          .compose(v -> effects(conn, p, saved))
+          .compose(v -> ledger.updateAccount(conn, org, p.customerId(), p.entry().points(), p.heldDelta(), p.lifetimeDelta(),
+              p.entry().tierAfter(), p.tierSince(), p.belowTierSince()))
+          .compose(v -> events(conn, caller, p))
+          .compose(v -> w.posted().apply(saved));
+    });
   }
 
   private Future<Void> lots(SqlConnection conn, UUID org, Posting p, LedgerEntry saved) {

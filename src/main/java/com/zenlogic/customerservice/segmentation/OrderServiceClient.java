@@ -5,6 +5,7 @@ import com.zenlogic.customerservice.platform.values.Decimals;
 import com.zenlogic.customerservice.segmentation.orders.v1.GetOrdersByCustomerRequest;
 import com.zenlogic.customerservice.segmentation.orders.v1.Order;
 import com.zenlogic.customerservice.segmentation.orders.v1.OrderServiceGrpcClient;
+import com.zenlogic.customerservice.platform.metrics.Breakers;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.RetryPolicy;
@@ -48,6 +49,7 @@ public final class OrderServiceClient {
         .retryPolicy(RetryPolicy.exponentialDelayWithJitter(100, 1_000))
         .openHandler(v -> LOG.warn("Order Service circuit OPEN: history answers from local data"))
         .closeHandler(v -> LOG.info("Order Service circuit closed"));
+    Breakers.register(Breakers.ORDER_SERVICE, breaker);
   }
 
   public String state() {

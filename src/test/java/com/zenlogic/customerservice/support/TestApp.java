@@ -60,7 +60,7 @@ public final class TestApp implements AutoCloseable {
     AppConfig config = AppConfig.from(json);
     io.vertx.core.VertxOptions options = Metrics.vertxOptions();
     tune.accept(options);
-    Vertx vertx = Vertx.builder().with(options).build();
+    Vertx vertx = Vertx.builder().with(options).withMetrics(Metrics.factory()).build();
     try {
       CustomerServiceApp.deploy(vertx, config).await(120, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -163,10 +163,11 @@ public final class GrpcApiVerticle extends VerticleBase {
                                                            java.util.function.Function<Req, String> organization,
                                                            java.util.function.BiFunction<Caller, Req, Future<Resp>> call) {
       String name = method.methodName();
+      Metrics.GrpcMethod meters = Metrics.grpcMethod(name);
       GrpcMessageDecoder<Req> decoder = method.decoder();
       return request -> {
         long started = System.nanoTime();
-        UnaryExchange<Req, Resp> exchange = new UnaryExchange<>(request, name, started);
+        UnaryExchange<Req, Resp> exchange = new UnaryExchange<>(request, name, meters, started);
         request.invalidMessageHandler(invalid -> exchange.answer(Future.failedFuture(
             new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, "message larger than " + maxMessageBytes + " bytes"))));
         request.messageHandler(message -> {
@@ -201,14 +202,16 @@ public final class GrpcApiVerticle extends VerticleBase {
   private static final class UnaryExchange<Req, Resp> {
     private final GrpcServerRequest<Req, Resp> request;
     private final String name;
+    private final Metrics.GrpcMethod meters;
     private final long started;
     int received;
     GrpcMessage message;
     boolean answered;
 
-    UnaryExchange(GrpcServerRequest<Req, Resp> request, String name, long started) {
+    UnaryExchange(GrpcServerRequest<Req, Resp> request, String name, Metrics.GrpcMethod meters, long started) {
       this.request = request;
       this.name = name;
+      this.meters = meters;
       this.started = started;
     }
 
@@ -221,11 +224,11 @@ public final class GrpcApiVerticle extends VerticleBase {
       result.onComplete(ar -> {
         try {
           if (ar.succeeded()) {
-            Metrics.grpcCall(name, "OK", System.nanoTime() - started);
+            meters.record(GrpcStatus.OK, System.nanoTime() - started);
             request.response().end(ar.result());
           } else {
             StatusException status = GrpcErrors.toStatus(ar.cause(), name);
-            Metrics.grpcCall(name, status.status().name(), System.nanoTime() - started);
+            meters.record(status.status(), System.nanoTime() - started);
             request.response().status(status.status()).statusMessage(status.message()).end();
           }
         } catch (IllegalStateException alreadyEnded) {

@@ -16,8 +16,9 @@ import io.vertx.ext.web.Router;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a worker node serves on HTTP_PORT: /health (the process is up) and /health/ready (its
- * database pool answers and it is still a member of the cluster), nothing of the API. A worker
+ * What a worker node serves on HTTP_PORT: /health (the process is up), /health/ready (its
+ * database pool answers and it is still a member of the cluster) and /metrics (operators only, as
+ * on the API nodes), nothing of the API. A worker
  * that fell out of the cluster receives no bus traffic, so the orchestrator should restart it.
  */
 public final class HealthOnlyVerticle extends VerticleBase {
@@ -45,6 +46,9 @@ public final class HealthOnlyVerticle extends VerticleBase {
       boolean up = ar.succeeded() && CheckResult.isUp(ar.result());
       Responses.json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN"));
     }));
+    // Workers run the consumers, jobs and the outbox relay: their figures are scraped here.
+    OpsRoutes.mountMetrics(router, config.ops());
+    router.route().failureHandler(HttpErrors::handle);
     server = vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort()).setHost("0.0.0.0")
         .setIdleTimeout(config.ops().idleTimeoutSeconds()));
     return server.requestHandler(router).listen();

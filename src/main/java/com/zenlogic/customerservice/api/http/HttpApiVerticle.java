@@ -104,6 +104,7 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getPreferences", details::getPreferences);
           bind(builder, "replacePreferences", details::replacePreferences);
           Router router = builder.createRouter();
+          nameRoutesByTemplate(router);
           new OpsRoutes(vertx, db, cache, config.ops()).mount(router);
           router.route().failureHandler(HttpErrors::handle);
           for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500, 503}) {
@@ -137,6 +138,19 @@ public final class HttpApiVerticle extends VerticleBase {
     builder.getRoute(operationId).setDoValidation(false)
         .addHandler(validator.handler(operationId))
         .addHandler(handler);
+  }
+
+  /**
+   * The route label of /metrics (vertx_http_server_*{route}) is the route's name: the contract's
+   * path template (/api/v1/customers/{id}), one series per operation, never the raw path.
+   */
+  private static void nameRoutesByTemplate(Router router) {
+    for (io.vertx.ext.web.Route route : router.getRoutes()) {
+      io.vertx.openapi.contract.Operation operation = route.getMetadata(RouterBuilder.KEY_META_DATA_OPERATION);
+      if (operation != null) {
+        route.setName(operation.getOpenAPIPath());
+      }
+    }
   }
 
   /** Every request gets a correlation id: the caller's X-Correlation-Id or X-Request-Id, else a new one. */

@@ -66,14 +66,7 @@ final class OpsRoutes {
       body.put("status", up ? "UP" : "DOWN");
       Responses.json(ctx, up ? 200 : 503, body);
     }));
-    io.vertx.core.Handler<RoutingContext> scrape = PrometheusScrapingHandler.create();
-    router.get("/metrics").handler(ctx -> {
-      if (operator(ctx)) {
-        scrape.handle(ctx);
-      } else {
-        deny(ctx);
-      }
-    });
+    mountMetrics(router, ops);
     // Parked outbox events back to the relay: ?event_id=<uuid> for one, none for all.
     router.post("/ops/outbox/retry-parked").handler(ctx -> {
       if (!operator(ctx)) {
@@ -97,6 +90,18 @@ final class OpsRoutes {
     router.get("/docs/swagger-ui/*").handler(StaticHandler.create("META-INF/resources/webjars/swagger-ui/5.18.2"));
   }
 
+  /** /metrics for operators only; the worker's health server serves it too (HealthOnlyVerticle). */
+  static void mountMetrics(Router router, OpsConfig ops) {
+    io.vertx.core.Handler<RoutingContext> scrape = PrometheusScrapingHandler.create();
+    router.get("/metrics").handler(ctx -> {
+      if (operator(ctx, ops)) {
+        scrape.handle(ctx);
+      } else {
+        deny(ctx);
+      }
+    });
+  }
+
   private static void deny(RoutingContext ctx) {
     ctx.fail(new DomainException(ErrorCode.PERMISSION_DENIED,
         "Operators only: call from loopback or present OPS_TOKEN as a bearer token", null));
@@ -104,6 +109,10 @@ final class OpsRoutes {
 
   /** The direct peer on loopback (not X-Forwarded-For, which anyone can write), or the ops token. */
   private boolean operator(RoutingContext ctx) {
+    return operator(ctx, ops);
+  }
+
+  private static boolean operator(RoutingContext ctx, OpsConfig ops) {
     if (ops.opsToken() != null) {
       String auth = ctx.request().getHeader("Authorization");
       if (auth != null && auth.startsWith("Bearer ") && MessageDigest.isEqual(

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.platform.cache;
 
+import com.zenlogic.customerservice.platform.metrics.CacheMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -30,7 +31,10 @@ public final class LocalCustomerCache implements CustomerCache {
 
   @Override
   public Future<Entry> read(UUID org, UUID customerId) {
-    return Future.succeededFuture(readNow(org, customerId));
+    Entry entry = readNow(org, customerId);
+    // Only the cache used alone counts here; in front of Redis, NearCustomerCache counts the near level.
+    CacheMetrics.read(CacheMetrics.LOCAL, entry.hit());
+    return Future.succeededFuture(entry);
   }
 
   /** The same as read, without the Future: the near cache calls this on every checkout lookup. */
@@ -64,7 +68,9 @@ public final class LocalCustomerCache implements CustomerCache {
   @Override
   public Future<Lookup> lookup(UUID org, String kind, String key) {
     UUID id = keys.get(org + ":" + kind + ":" + key);
-    return Future.succeededFuture(new Lookup(id, id == null ? new Entry(null, null) : entry(org + ":" + id)));
+    Lookup found = new Lookup(id, id == null ? new Entry(null, null) : entry(org + ":" + id));
+    CacheMetrics.read(CacheMetrics.LOCAL, found.entry().hit());
+    return Future.succeededFuture(found);
   }
 
   @Override

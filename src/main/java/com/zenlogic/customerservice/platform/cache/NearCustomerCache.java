@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.platform.cache;
 
+import com.zenlogic.customerservice.platform.metrics.CacheMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -31,9 +32,12 @@ public final class NearCustomerCache implements CustomerCache {
   public Future<Entry> read(UUID org, UUID customerId) {
     Entry first = near.readNow(org, customerId);
     if (first.hit() && remote.trusted()) {
+      CacheMetrics.read(CacheMetrics.NEAR, true);
       return Future.succeededFuture(first);
     }
+    CacheMetrics.read(CacheMetrics.NEAR, false);
     return redis.read(org, customerId).map(second -> {
+      CacheMetrics.read(CacheMetrics.REDIS, second.hit());
       if (second.hit()) {
         near.storeNow(org + ":" + customerId, first, second.value());
         return second;
@@ -48,10 +52,13 @@ public final class NearCustomerCache implements CustomerCache {
     if (known != null) {
       Entry first = near.readNow(org, known);
       if (first.hit()) {
+        CacheMetrics.read(CacheMetrics.NEAR, true);
         return Future.succeededFuture(new Lookup(known, first));
       }
     }
+    CacheMetrics.read(CacheMetrics.NEAR, false);
     return redis.lookup(org, kind, key).map(found -> {
+      CacheMetrics.read(CacheMetrics.REDIS, found.customerId() != null && found.entry().hit());
       if (found.customerId() == null) {
         return found;
       }

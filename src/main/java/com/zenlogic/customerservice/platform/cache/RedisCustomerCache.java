@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.platform.cache;
 
+import com.zenlogic.customerservice.platform.metrics.Breakers;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
@@ -62,7 +63,8 @@ public final class RedisCustomerCache implements CustomerCache {
 
   public RedisCustomerCache(Vertx vertx, String redisUrl, String keyPrefix, int ttlSeconds, Set<String> pendingInvalidations) {
     this.pendingInvalidations = pendingInvalidations;
-    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxWaitingHandlers(4096));
+    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxWaitingHandlers(4096)
+        .setPoolName("cache"));
     this.prefix = keyPrefix + ":";
     this.ttlSeconds = ttlSeconds;
     this.breaker = CircuitBreaker.create("redis-cache", vertx, new CircuitBreakerOptions()
@@ -71,6 +73,7 @@ public final class RedisCustomerCache implements CustomerCache {
         .setResetTimeout(1000));
     breaker.openHandler(v -> LOG.warn("Redis cache circuit OPEN: checkout reads go to PostgreSQL"));
     breaker.closeHandler(v -> LOG.info("Redis cache circuit closed: Redis answers again"));
+    Breakers.register(Breakers.REDIS, breaker);
   }
 
   @Override
@@ -141,6 +144,7 @@ public final class RedisCustomerCache implements CustomerCache {
 
   @Override
   public Future<Void> close() {
+    Breakers.unregister(Breakers.REDIS, breaker);
     return client.close();
   }
 

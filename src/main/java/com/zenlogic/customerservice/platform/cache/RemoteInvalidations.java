@@ -65,7 +65,7 @@ final class RemoteInvalidations {
 
   RemoteInvalidations(Vertx vertx, String redisUrl, String prefix, LocalCustomerCache local) {
     this.vertx = vertx;
-    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl));
+    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setPoolName("cache-invalidations"));
     this.channel = RedisCustomerCache.channel(prefix);
     this.ackChannel = RedisCustomerCache.ackChannel(prefix);
     this.local = local;

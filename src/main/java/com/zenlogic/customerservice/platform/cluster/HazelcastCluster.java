@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import com.zenlogic.customerservice.platform.metrics.Metrics;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -54,6 +55,6 @@ public final class HazelcastCluster {
     if (cluster.busPublicPort() > 0) {
       bus.setClusterPublicPort(cluster.busPublicPort());
     }
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered();
+    return Vertx.builder().with(options).withMetrics(Metrics.factory()).withClusterManager(manager).buildClustered();
   }
 }

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.platform.jobs;
 
+import com.zenlogic.customerservice.platform.metrics.JobMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
@@ -106,7 +107,8 @@ public final class JobLease {
     if (!held()) {
       return Future.succeededFuture(false);
     }
-    return work.get().map(true);
+    // Counted under the lease's name: customer_job_runs_total / customer_job_duration_seconds{job}.
+    return JobMetrics.timed(name, work).map(true);
   }
 
   /** One acquire-or-renew; answers whether this node holds the lease afterwards. */

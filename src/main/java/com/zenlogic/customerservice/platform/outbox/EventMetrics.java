@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * customer_events_consumed_total{consumer, outcome} (applied, duplicate, dead_lettered, retried),
  * customer_outbox_published_total, customer_outbox_failed_total (refused attempts),
  * customer_outbox_unroutable_total{event_type} (basic.return: no queue bound), and the gauges
- * customer_outbox_parked and customer_outbox_pending.
+ * customer_outbox_parked, customer_outbox_pending (the depth: events not yet published) and
+ * customer_outbox_oldest_age_seconds (how long the oldest of them has waited), refreshed every 5 s
+ * by the relay.
  */
 public final class EventMetrics {
   public static final String APPLIED = "applied";
@@ -48,6 +50,10 @@ public final class EventMetrics {
 
   public static void pending(long n) {
     gauge("customer_outbox_pending").set(n);
+  }
+
+  public static void oldestAge(long seconds) {
+    gauge("customer_outbox_oldest_age_seconds").set(seconds);
   }
 
   /** The current value of a counter (0 when never counted or metrics are off); for tests and the ready check. */

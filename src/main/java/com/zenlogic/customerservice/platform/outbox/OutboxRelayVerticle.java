@@ -1,6 +1,7 @@
 package com.zenlogic.customerservice.platform.outbox;
 
 import com.zenlogic.customerservice.platform.jobs.JobLease;
+import com.zenlogic.customerservice.platform.metrics.JobMetrics;
 import com.rabbitmq.client.AMQP;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import io.vertx.core.Future;
@@ -331,6 +332,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
     Outbox.stats(pool).onSuccess(stats -> {
       EventMetrics.parked(stats.getLong("parked"));
       EventMetrics.pending(stats.getLong("depth"));
+      EventMetrics.oldestAge(stats.getLong("oldest_age_seconds"));
       if (!connected && stats.getLong("depth") > 0) {
         warn("RabbitMQ unreachable: " + stats.getLong("depth") + " events waiting in the outbox, oldest "
             + stats.getLong("oldest_age_seconds") + " s");
@@ -339,8 +341,8 @@ public final class OutboxRelayVerticle extends VerticleBase {
   }
 
   private void prune() {
-    pool.withTransaction(conn -> conn.query("SELECT set_config('app.outbox_relay', 'on', true)").execute()
-            .compose(v -> conn.preparedQuery(PRUNE).execute(Tuple.of(RETENTION.toSeconds()))))
+    JobMetrics.timed(pruneLease.name(), () -> pool.withTransaction(conn -> conn.query("SELECT set_config('app.outbox_relay', 'on', true)").execute()
+            .compose(v -> conn.preparedQuery(PRUNE).execute(Tuple.of(RETENTION.toSeconds())))))
         .onSuccess(r -> {
           if (r.rowCount() > 0) {
             LOG.info("Pruned {} published outbox rows older than {}", r.rowCount(), RETENTION);
