@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.platform.auth;
 
+import com.zenlogic.customerservice.platform.metrics.Breakers;
 import com.zenlogic.customerservice.platform.values.Text;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
@@ -64,7 +65,7 @@ final class RemoteAuthenticator implements Authenticator {
         new PoolOptions().setHttp1MaxSize(32));
     // The retries are ours (inside the budget), so the breaker counts one failure per verification;
     // the rolling window is long so that "consecutive" is what opens it: any answer resets the count.
-    this.breaker = CircuitBreaker.create("auth-service", vertx, new CircuitBreakerOptions()
+    this.breaker = Breakers.register(Breakers.AUTH_SERVICE, CircuitBreaker.create(Breakers.AUTH_SERVICE, vertx, new CircuitBreakerOptions()
             .setMaxFailures(config.breakerMaxFailures())
             .setResetTimeout(config.breakerResetSeconds() * 1000L)
             .setTimeout(-1)
@@ -72,7 +73,7 @@ final class RemoteAuthenticator implements Authenticator {
             .setFailuresRollingWindow(Math.max(600_000L, config.breakerResetSeconds() * 2000L)))
         .openHandler(v -> LOG.warn("Auth Service circuit OPEN: tokens are answered 503 for {} s", config.breakerResetSeconds()))
         .halfOpenHandler(v -> LOG.info("Auth Service circuit half-open: the next verification probes it"))
-        .closeHandler(v -> LOG.info("Auth Service circuit closed"));
+        .closeHandler(v -> LOG.info("Auth Service circuit closed")));
   }
 
   CircuitBreakerState state() {

@@ -63,6 +63,18 @@ class RemoteAuthBreakerTest {
     }
   }
 
+  /** customer_breaker_state{dependency="auth-service"} as /metrics shows it: 0 closed, 1 half-open, 2 open. */
+  static String breakerGauge() {
+    Http.Reply r = new Http(app.config.httpPort()).get("/metrics");
+    assertEquals(200, r.status);
+    for (String line : r.body.split("\n")) {
+      if (line.startsWith("customer_breaker_state{") && line.contains("dependency=\"auth-service\"")) {
+        return line.substring(line.lastIndexOf(' ') + 1);
+      }
+    }
+    return "absent";
+  }
+
   static void assertUnavailable(Http.Reply r) {
     assertEquals(503, r.status, r.toString());
     assertEquals("AUTH_SERVICE_UNAVAILABLE", r.error().getString("code"), r.toString());
@@ -95,6 +107,7 @@ class RemoteAuthBreakerTest {
     assertTrue(whileOpen.error().getString("message").contains("circuit open"), whileOpen.toString());
     assertEquals(GrpcStatus.UNAVAILABLE, grpc(RemoteAuthTest.token(c -> {})));
     assertEquals(base + 6, auth.calls.get(), "nothing reached the Auth Service while open");
+    assertEquals("2.0", breakerGauge(), "the operator sees the Auth Service's breaker open");
     assertTrue(openMillis < 250, "answered in " + openMillis + " ms, without waiting for a timeout");
 
     // Half-open after 1 s: the next verification is the probe; it succeeds and closes the breaker.
@@ -105,6 +118,7 @@ class RemoteAuthBreakerTest {
     assertEquals(GrpcStatus.NOT_FOUND, grpc(RemoteAuthTest.token(c -> {})), "closed: gRPC verified again");
     assertEquals(404, rest(RemoteAuthTest.token(c -> {})).status);
     assertEquals(base + 9, auth.calls.get());
+    assertEquals("0.0", breakerGauge(), "and closed again");
     System.out.println("Auth Service breaker open: 503 in " + openMillis + " ms");
   }
 
