@@ -105,7 +105,7 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "replacePreferences", details::replacePreferences);
           Router router = builder.createRouter();
           nameRoutesByTemplate(router);
-          new OpsRoutes(vertx, db, cache, config.ops()).mount(router);
+          new OpsRoutes(vertx, db, cache, auth, config.ops()).mount(router);
           router.route().failureHandler(HttpErrors::handle);
           for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500, 503}) {
             router.errorHandler(status, HttpErrors::handle);
