@@ -106,6 +106,8 @@ public final class CustomerRepository {
     }
     addEquals(sql, params, "loyalty_card", query.loyaltyCard());
     addEquals(sql, params, "status", query.status() == null ? null : query.status().code());
+    addEquals(sql, params, "salesperson_id", query.salespersonId());
+    addEquals(sql, params, "route", query.route());
     boolean byName = query.nameQuery() != null;
     if (byName) {
       params.add(likeEscape(query.nameQuery()));

@@ -146,7 +146,8 @@ public final class CustomerRules {
     return text(field, raw, 100);
   }
 
-  private static String text(String field, String raw, int max) {
+  /** Optional free text (salesperson, route, ...): trimmed, blank is none, at most max characters. */
+  public static String text(String field, String raw, int max) {
     String value = blankToNull(raw);
     if (value != null && value.length() > max) {
       throw DomainException.invalid(field, "is longer than " + max + " characters");
