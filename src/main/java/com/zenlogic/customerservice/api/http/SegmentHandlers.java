@@ -59,7 +59,7 @@ final class SegmentHandlers {
     Integer itemCount = b.getInteger("item_count");
     Purchase p = new Purchase(Requests.pathId(ctx, "id"), "api", "api:" + b.getString("reference"),
         Decimals.money("amount", b.getValue("amount")), at, b.getString("local_id"),
-        itemCount != null || items.isEmpty() ? itemCount : items.stream().mapToInt(PurchaseItem::wholeUnits).sum(), items);
+        itemCount != null || items.isEmpty() ? itemCount : Integer.valueOf(items.stream().mapToInt(PurchaseItem::wholeUnits).sum()), items);
     SegmentationMessages.RECORD_PURCHASE.request(vertx, new SegmentationMessages.RecordPurchase(caller, p))
         .onSuccess(r -> Responses.json(ctx, r.isNew() ? 201 : 200, new JsonObject().put("recorded", r.isNew())))
         .onFailure(ctx::fail);
