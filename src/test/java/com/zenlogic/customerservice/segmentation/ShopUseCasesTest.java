@@ -161,6 +161,27 @@ class ShopUseCasesTest {
   }
 
   @Test
+  void aSaleWithABadLineIsDeadLetteredNamingTheLineAndAppliesNothing() throws Exception {
+    String c = person("Ana");
+    broker.publish("pos_events", "pos.transaction.completed", "bad-line-" + UUID.randomUUID(), envelope("pos.transaction.completed",
+        new JsonObject().put("customer_id", c).put("transaction_id", "t-bad").put("totals", new JsonObject().put("total_amount", "5.00"))
+            .put("items", new JsonArray().add(new JsonObject().put("product_id", "latte").put("quantity", 1))
+                .add(new JsonObject().put("product_id", "latte").put("quantity", 0))))).await();
+    JsonObject dead = null;
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (dead == null && System.currentTimeMillis() < deadline) {
+      dead = broker.take(com.zenlogic.customerservice.consumers.EventConsumerVerticle.deadLetterQueue("customer_pos_queue"));
+      if (dead == null) {
+        Thread.sleep(100);
+      }
+    }
+    assertTrue(dead != null && dead.getString("reason").startsWith("data.items[1].quantity: must be a quantity greater than 0"),
+        String.valueOf(dead));
+    assertEquals(0, sql("SELECT count(*) FROM purchases"));
+    assertEquals(0, sql("SELECT count(*) FROM loyalty_ledger"));
+  }
+
+  @Test
   void anEarnWithItemsEntersTheHistoryOnceAndTheSalesEventAddsNothing() throws Exception {
     String c = person("Ana");
     var earn = admin.post("/api/v1/customers/" + c + "/loyalty/earn", new JsonObject().put("transaction_id", "t-9").put("amount", "7.00")
