@@ -35,7 +35,7 @@ class LayeringTest {
       Map.entry("punch_card_ledger", "loyalty"), Map.entry("punch_card_programs", "loyalty"), Map.entry("punch_cards", "loyalty"),
       Map.entry("credit_charges", "credit"), Map.entry("credit_ledger", "credit"), Map.entry("credit_line_audit", "credit"),
       Map.entry("credit_lines", "credit"), Map.entry("credit_policies", "credit"),
-      Map.entry("customer_stats", "segmentation"), Map.entry("purchases", "segmentation"),
+      Map.entry("customer_stats", "segmentation"), Map.entry("purchases", "segmentation"), Map.entry("purchase_items", "segmentation"),
       Map.entry("rfm_boundaries", "segmentation"), Map.entry("segmentation_tenants", "segmentation"),
       Map.entry("outbox", "platform"), Map.entry("inbox", "platform"), Map.entry("job_leases", "platform"));
 

@@ -96,6 +96,8 @@ public final class GrpcApiVerticle extends VerticleBase {
       SegmentRpc segments = new SegmentRpc(vertx);
       service.bind(CustomerServiceGrpcService.GetCustomerSegment,
           calls.unary(CustomerServiceGrpcService.GetCustomerSegment, SegmentRpc.READ, r -> r.getOrganizationId(), segments::segment));
+      service.bind(CustomerServiceGrpcService.GetCustomerFavourites,
+          calls.unary(CustomerServiceGrpcService.GetCustomerFavourites, SegmentRpc.FAVOURITES, r -> r.getOrganizationId(), segments::favourites));
       GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
           .setScheduleDeadlineAutomatically(true)
           .setDeadlinePropagation(true)

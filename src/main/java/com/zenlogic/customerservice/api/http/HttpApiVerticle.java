@@ -101,6 +101,8 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getSegmentCustomers", segments::segmentCustomers);
           bind(builder, "recalculateSegments", segments::recalculate);
           bind(builder, "getKpis", segments::kpis);
+          bind(builder, "getCustomerFavourites", segments::favourites);
+          bind(builder, "getRouteCustomers", new RouteHandlers(vertx, customers)::routeCustomers);
           bind(builder, "getPreferences", details::getPreferences);
           bind(builder, "replacePreferences", details::replacePreferences);
           Router router = builder.createRouter();

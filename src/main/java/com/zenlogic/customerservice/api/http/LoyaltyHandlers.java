@@ -7,6 +7,10 @@ import com.zenlogic.customerservice.loyalty.LedgerEntry;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
 import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
 import com.zenlogic.customerservice.loyalty.Tier;
+import com.zenlogic.customerservice.segmentation.Purchase;
+import com.zenlogic.customerservice.segmentation.PurchaseItem;
+import com.zenlogic.customerservice.segmentation.PurchaseItems;
+import com.zenlogic.customerservice.segmentation.SegmentationMessages;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,18 +59,33 @@ final class LoyaltyHandlers {
   void earn(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
+    // Read (and refused) whole before anything is written: loyalty and segmentation both take them.
+    List<PurchaseItem> lines = PurchaseItems.read("items", b.getValue("items"));
     List<LoyaltyMessages.Item> items = new ArrayList<>();
-    for (Object o : b.getJsonArray("items", new JsonArray())) {
-      JsonObject i = (JsonObject) o;
-      items.add(new LoyaltyMessages.Item(i.getString("product_id"), i.getString("category"), i.getInteger("quantity")));
+    for (PurchaseItem i : lines) {
+      items.add(new LoyaltyMessages.Item(i.productId() != null ? i.productId() : i.variantId(), i.category(), i.wholeUnits()));
     }
     Object rate = b.getValue("points_rate");
     LoyaltyMessages.Earn earn = new LoyaltyMessages.Earn(caller, Requests.pathId(ctx, "id"), b.getString("transaction_id"),
         Decimals.money("amount", b.getValue("amount")), rate == null || "0".equals(String.valueOf(rate)) ? null : Decimals.rate("points_rate", rate, 4, LoyaltyProgram.MAX_RATE),
         b.getString("channel", "api"), items);
-    Responses.reply(ctx, LoyaltyMessages.EARN.request(vertx, earn).map(e -> new JsonObject()
+    Responses.reply(ctx, LoyaltyMessages.EARN.request(vertx, earn)
+        .compose(e -> lines.isEmpty() ? io.vertx.core.Future.succeededFuture(e) : keepPurchase(caller, earn, lines).map(e))
+        .map(e -> new JsonObject()
         .put("points_earned", e.pointsEarned()).put("points_balance", e.pointsBalance()).put("tier", e.tier())
         .put("tier_upgraded", e.tierUpgraded()).put("replayed", e.replayed())));
+  }
+
+  /**
+   * An earn that lists its items is a purchase known in detail: it enters the history once, under the
+   * reference the sale's own event will carry (pos:, order:, else api:), so the later
+   * pos.transaction.completed or order.completed of the same sale adds nothing.
+   */
+  private io.vertx.core.Future<Void> keepPurchase(Caller caller, LoyaltyMessages.Earn earn, List<PurchaseItem> lines) {
+    String source = "pos".equals(earn.channel()) || "order".equals(earn.channel()) ? earn.channel() : "api";
+    Purchase purchase = new Purchase(earn.customerId(), source, source + ":" + earn.transactionId(), earn.amount(), Instant.now(), null,
+        lines.stream().mapToInt(PurchaseItem::wholeUnits).sum(), lines);
+    return SegmentationMessages.RECORD_PURCHASE.request(vertx, new SegmentationMessages.RecordPurchase(caller, purchase)).mapEmpty();
   }
 
   void redeem(RoutingContext ctx) {
