@@ -42,18 +42,85 @@ public final class TestBroker implements AutoCloseable {
     return url(vhost, 5672);
   }
 
-  /** Every message published on customer_events from now on. */
+  /**
+   * Every message published on customer_events from now on. Each is checked against asyncapi.yaml
+   * as it arrives; a message that does not match fails every later read of the list.
+   */
   public List<RabbitMQMessage> capture() throws Exception {
-    List<RabbitMQMessage> seen = new CopyOnWriteArrayList<>();
+    Checked seen = new Checked();
     String queue = "test-capture-" + UUID.randomUUID();
     // Declared as any other service would: plain durable topic, no arguments (the service declares it the same way).
     client.exchangeDeclare("customer_events", "topic", true, false)
         .compose(v -> client.queueDeclare(queue, false, true, true))
         .compose(v -> client.queueBind(queue, "customer_events", "#"))
         .compose(v -> client.basicConsumer(queue, new QueueOptions().setAutoAck(true)))
-        .onSuccess(consumer -> consumer.handler(seen::add))
+        .onSuccess(consumer -> consumer.handler(seen::arrived))
         .await(20, TimeUnit.SECONDS);
     return seen;
+  }
+
+  /** The captured messages; reading them fails once one of them broke the event contract. */
+  private static final class Checked extends CopyOnWriteArrayList<RabbitMQMessage> {
+    private volatile AssertionError broken;
+
+    void arrived(RabbitMQMessage m) {
+      try {
+        EventContract.get().checkPublished(m.envelope().getRoutingKey(), m.body().toString(), m.properties().getHeaders());
+      } catch (AssertionError e) {
+        if (broken == null) {
+          broken = e;
+        }
+      }
+      super.add(m);
+    }
+
+    private void check() {
+      if (broken != null) {
+        throw broken;
+      }
+    }
+
+    @Override
+    public int size() {
+      check();
+      return super.size();
+    }
+
+    @Override
+    public boolean isEmpty() {
+      check();
+      return super.isEmpty();
+    }
+
+    @Override
+    public RabbitMQMessage get(int index) {
+      check();
+      return super.get(index);
+    }
+
+    @Override
+    public java.util.Iterator<RabbitMQMessage> iterator() {
+      check();
+      return super.iterator();
+    }
+
+    @Override
+    public java.util.Spliterator<RabbitMQMessage> spliterator() {
+      check();
+      return super.spliterator();
+    }
+
+    @Override
+    public void forEach(java.util.function.Consumer<? super RabbitMQMessage> action) {
+      check();
+      super.forEach(action);
+    }
+
+    @Override
+    public Object[] toArray() {
+      check();
+      return super.toArray();
+    }
   }
 
   /** Publishes an event as another service would: our envelope, persistent, with a message id. */
