@@ -137,6 +137,18 @@ class AsyncApiContractTest {
   }
 
   @Test
+  void theDocumentIsServedAtAsyncapiYamlBesideOpenapiYamlWithoutAToken() throws Exception {
+    Http anonymous = new Http(app.config.httpPort());
+    Http.Reply served = anonymous.get("/asyncapi.yaml");
+    assertEquals(200, served.status);
+    assertEquals("application/yaml", served.header("Content-Type"));
+    try (var in = getClass().getClassLoader().getResourceAsStream("asyncapi.yaml")) {
+      assertEquals(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), served.body);
+    }
+    assertEquals(200, anonymous.get("/openapi.yaml").status);
+  }
+
+  @Test
   void everyExampleOfTheDocumentValidatesAgainstItsOwnSchema() {
     contract.published().values().forEach(m -> m.examples().forEach(ex -> {
       JsonObject e = (JsonObject) ex;
