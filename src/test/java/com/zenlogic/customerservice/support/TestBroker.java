@@ -123,8 +123,20 @@ public final class TestBroker implements AutoCloseable {
     }
   }
 
-  /** Publishes an event as another service would: our envelope, persistent, with a message id. */
+  /**
+   * Publishes an event as another service would: our envelope, persistent, with a message id. An
+   * event of a type asyncapi.yaml declares as consumed must match the document (a fixture that
+   * drifted from the contract fails here); tests of malformed input use publishNonConforming.
+   */
   public Future<Void> publish(String exchange, String routingKey, String messageId, JsonObject envelope) {
+    if (EventContract.get().consumed().containsKey(routingKey)) {
+      EventContract.get().checkConsumed(routingKey, envelope);
+    }
+    return publishNonConforming(exchange, routingKey, messageId, envelope);
+  }
+
+  /** As publish, for events that deliberately break the contract (what the consumer must refuse). */
+  public Future<Void> publishNonConforming(String exchange, String routingKey, String messageId, JsonObject envelope) {
     AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json").messageId(messageId)
         .deliveryMode(2).build();
     return client.exchangeDeclare(exchange, "topic", true, false)
