@@ -59,11 +59,14 @@ public final class TestBroker implements AutoCloseable {
     return seen;
   }
 
-  /** The captured messages; reading them fails once one of them broke the event contract. */
-  private static final class Checked extends CopyOnWriteArrayList<RabbitMQMessage> {
+  /**
+   * Captured messages of customer_events, each checked against asyncapi.yaml as it arrives; reading
+   * the list fails once one of them broke the event contract. For tests that bind their own queue.
+   */
+  public static final class Checked extends CopyOnWriteArrayList<RabbitMQMessage> {
     private volatile AssertionError broken;
 
-    void arrived(RabbitMQMessage m) {
+    public void arrived(RabbitMQMessage m) {
       try {
         EventContract.get().checkPublished(m.envelope().getRoutingKey(), m.body().toString(), m.properties().getHeaders());
       } catch (AssertionError e) {
