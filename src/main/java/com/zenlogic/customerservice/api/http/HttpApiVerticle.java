@@ -129,6 +129,7 @@ public final class HttpApiVerticle extends VerticleBase {
         : server.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS);
     return closing
         .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
+        .eventually(() -> writeLimits == null ? Future.succeededFuture() : writeLimits.close())
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
   }
 

@@ -21,6 +21,10 @@ final class WriteLimits {
     this.limiter = limiter;
   }
 
+  io.vertx.core.Future<Void> close() {
+    return limiter.close();
+  }
+
   boolean applies(HttpMethod method) {
     return limiter.enabled() && WRITES.contains(method);
   }

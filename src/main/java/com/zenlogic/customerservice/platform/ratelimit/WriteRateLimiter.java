@@ -99,6 +99,10 @@ public final class WriteRateLimiter {
         });
   }
 
+  public Future<Void> close() {
+    return redis == null ? Future.succeededFuture() : redis.close();
+  }
+
   /** The same GCRA in this process: theoretical arrival time per organization. */
   static final class LocalBuckets implements Shareable {
     private final Map<UUID, double[]> tat = new ConcurrentHashMap<>();

@@ -63,8 +63,11 @@ class WriteRateLimitTest {
   void theWriteOverTheBurstIsRefusedWith429AndRetryAfterAndWritesNothingWhileOthersAndReadsPass() throws Exception {
     UUID org = UUID.randomUUID();
     Http a = admin(app, org);
+    String first = null;
     for (int i = 0; i < 3; i++) {
-      assertEquals(201, create(a, i).status);
+      Http.Reply r = create(a, i);
+      assertEquals(201, r.status);
+      first = first == null ? r.json().getString("id") : first;
     }
     Http.Reply refused = create(a, 3);
     assertEquals(429, refused.status, refused.toString());
@@ -76,6 +79,13 @@ class WriteRateLimitTest {
     assertEquals("Too many writes for this organization, retry in " + seconds + " s",
         refused.json().getJsonObject("error").getString("message"));
     assertEquals(3, customers(org), "the refused write wrote nothing");
+    Http.Reply patch = a.patch("/api/v1/customers/" + first, new JsonObject().put("notes", "changed"), null);
+    assertEquals(429, patch.status, "PATCH is a write");
+    assertEquals(429, a.delete("/api/v1/customers/" + first).status, "DELETE is a write");
+    assertEquals(429, a.put("/api/v1/customers/" + first + "/preferences", new JsonObject()).status, "PUT is a write");
+    JsonObject unchanged = a.get("/api/v1/customers/" + first).json();
+    assertEquals(1, unchanged.getInteger("version"));
+    assertEquals(null, unchanged.getString("notes"));
 
     for (int i = 0; i < 10; i++) {
       assertEquals(200, a.get("/api/v1/customers/search?q=Ana").status, "reads are not limited");
