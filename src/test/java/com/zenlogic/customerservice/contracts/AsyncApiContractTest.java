@@ -174,13 +174,14 @@ class AsyncApiContractTest {
         () -> contract.checkPublished("loyalty.points.unknown", good.encode(), null));
   }
 
-  /** Event type constants: those of the *Events classes, the literals of set-based writers, and any constant Outbox.record is given. */
+  /** Event types in src/main: the *Events classes' constants, and the constants or literals given to Outbox.record, Posting.event and insertEachRowOf. */
   @Test
   void everyEventTypeTheCodeCanPublishIsDeclared() throws IOException {
     Set<String> inCode = new TreeSet<>();
     Pattern constant = Pattern.compile("static final String (\\w+) = \"([a-z][a-z_.]*)\"");
     Pattern recorded = Pattern.compile("Outbox\\.record\\([^,]+,[^,]+,\\s*(\\w+)\\s*,");
     Pattern setBased = Pattern.compile("insertEachRowOf\\(\"\\w+\", \"([a-z][a-z_.]*)\"");
+    Pattern literal = Pattern.compile("(?:Outbox\\.record\\([^,]+,[^,]+,|\\.event\\()\\s*\"([a-z][a-z_.]*)\"");
     try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
         String text = Files.readString(f);
@@ -201,6 +202,10 @@ class AsyncApiContractTest {
         Matcher s = setBased.matcher(text);
         while (s.find()) {
           inCode.add(s.group(1));
+        }
+        Matcher l = literal.matcher(text);
+        while (l.find()) {
+          inCode.add(l.group(1));
         }
       }
     }
