@@ -9,6 +9,7 @@ import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.values.Ids;
 import com.zenlogic.customerservice.platform.cache.CustomerCache;
+import com.zenlogic.customerservice.platform.ratelimit.WriteRateLimiter;
 import java.util.function.Supplier;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -33,6 +34,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private Db db;
   private CustomerCache cache;
   private ContractValidator validator;
+  private WriteLimits writeLimits;
 
   public HttpApiVerticle(AppConfig config, DbUrl runtimeDb, Supplier<CustomerCache> caches, Auth auth) {
     this.config = config;
@@ -53,6 +55,8 @@ public final class HttpApiVerticle extends VerticleBase {
           // The body is read by the BodyHandler below, which enforces the size limit (the default extractor has none).
           RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
           validator = new ContractValidator(vertx, contract);
+          writeLimits = new WriteLimits(new WriteRateLimiter(vertx, config.http().writesPerSecond(), config.http().writeBurst(),
+              config.redisUrl(), config.cacheKeyPrefix()));
           builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.httpBodyLimit()));
           builder.rootHandler(this::correlate);
           builder.security("bearer").httpHandler(auth.restHandler());
@@ -128,6 +132,7 @@ public final class HttpApiVerticle extends VerticleBase {
         : server.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS);
     return closing
         .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
+        .eventually(() -> writeLimits == null ? Future.succeededFuture() : writeLimits.close())
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
   }
 
@@ -137,9 +142,13 @@ public final class HttpApiVerticle extends VerticleBase {
 
   /** The router's own validation is off: ContractValidator validates (see there why), then the handler runs. */
   private void bind(RouterBuilder builder, String operationId, Handler<RoutingContext> handler) {
-    builder.getRoute(operationId).setDoValidation(false)
-        .addHandler(validator.handler(operationId))
-        .addHandler(handler);
+    var route = builder.getRoute(operationId).setDoValidation(false)
+        .addHandler(validator.handler(operationId));
+    // After authentication and validation (an input-trust handler, which must come first), before any effect.
+    if (writeLimits.applies(route.getOperation().getHttpMethod())) {
+      route.addHandler(writeLimits.handler());
+    }
+    route.addHandler(handler);
   }
 
   /**

@@ -94,6 +94,9 @@ final class OpsRoutes {
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml")
         .sendFile("openapi.yaml"));
+    router.get("/asyncapi.yaml").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/yaml")
+        .sendFile("asyncapi.yaml"));
     router.get("/docs").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html").sendFile("docs/index.html"));
     router.get("/docs/swagger-ui/*").handler(StaticHandler.create("META-INF/resources/webjars/swagger-ui/5.18.2"));
   }

@@ -28,6 +28,7 @@ public enum ErrorCode {
   ORDER_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No credit was used for order %s"),
   PAYLOAD_TOO_LARGE(413, GrpcCode.INVALID_ARGUMENT, "Request body too large"),
   UNSUPPORTED_MEDIA_TYPE(415, GrpcCode.INVALID_ARGUMENT, "Content-Type must be application/json"),
+  RATE_LIMITED(429, GrpcCode.RESOURCE_EXHAUSTED, "Too many writes for this organization, retry in %s s"),
   SERVICE_UNAVAILABLE(503, GrpcCode.UNAVAILABLE, "A dependency is unavailable, retry later"),
   AUTH_SERVICE_UNAVAILABLE(503, GrpcCode.UNAVAILABLE, "Auth Service unavailable, the token could not be verified: retry later"),
   INTERNAL(500, GrpcCode.INTERNAL, "Internal error");
@@ -35,7 +36,7 @@ public enum ErrorCode {
   /** gRPC status names, kept here so this package does not depend on the gRPC library. */
   public enum GrpcCode {
     INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS,
-    FAILED_PRECONDITION, ABORTED, UNAVAILABLE, UNIMPLEMENTED, INTERNAL
+    FAILED_PRECONDITION, ABORTED, UNAVAILABLE, UNIMPLEMENTED, INTERNAL, RESOURCE_EXHAUSTED
   }
 
   private final int httpStatus;
