@@ -163,7 +163,8 @@ class ShopUseCasesTest {
   @Test
   void aSaleWithABadLineIsDeadLetteredNamingTheLineAndAppliesNothing() throws Exception {
     String c = person("Ana");
-    broker.publish("pos_events", "pos.transaction.completed", "bad-line-" + UUID.randomUUID(), envelope("pos.transaction.completed",
+    // quantity 0 breaks the contract too (exclusiveMinimum 0): the consumer must dead-letter it.
+    broker.publishNonConforming("pos_events", "pos.transaction.completed", "bad-line-" + UUID.randomUUID(), envelope("pos.transaction.completed",
         new JsonObject().put("customer_id", c).put("transaction_id", "t-bad").put("totals", new JsonObject().put("total_amount", "5.00"))
             .put("items", new JsonArray().add(new JsonObject().put("product_id", "latte").put("quantity", 1))
                 .add(new JsonObject().put("product_id", "latte").put("quantity", 0))))).await();

@@ -119,6 +119,9 @@ public final class HttpApiVerticle extends VerticleBase {
           server = vertx.createHttpServer(new HttpServerOptions()
               .setPort(config.httpPort())
               .setHost("0.0.0.0")
+              // No h2c upgrade on the REST port (gRPC has its own): a client asking for it (Java's
+              // HttpClient does by default) got large /metrics answers as garbled HTTP/2 frames.
+              .setHttp2ClearTextEnabled(false)
               .setCompressionSupported(true)
               .setMaxHeaderSize(16 * 1024).setIdleTimeout(config.ops().idleTimeoutSeconds()));
           return server.requestHandler(router).listen();
