@@ -116,7 +116,7 @@ final class PointsLedger {
         SELECT DISTINCT customer_id FROM loyalty_lots
         WHERE organization_id = $1 AND remaining > 0 AND expires_at <= $2 AND ($3::uuid IS NULL OR customer_id > $3)
         ORDER BY customer_id LIMIT $4)
-      ORDER BY customer_id, earned_at, ledger_id""";
+      ORDER BY customer_id, earned_at, ledger_id, id""";
 
   private static final String EXPIRING = """
       SELECT coalesce(sum(remaining), 0) FROM loyalty_lots
