@@ -200,9 +200,14 @@ class LedgerModelTest {
         return new Adjust((int) k[1], (String) k[0], points);
       }
       if (r < 66) {
-        Object[] k = keyed("x", 2, () -> new long[] {customer(), 50 + 50 * rnd.nextInt(6)});
-        long[] toAndPoints = (long[]) k[2];
-        return new Transfer((String) k[0], (int) k[1], (int) toAndPoints[0], toAndPoints[1]);
+        // The receiver relative to the sender: mostly another known customer, sometimes itself or the unknown one.
+        Object[] k = keyed("x", 2, () -> new long[] {rnd.nextInt(10) == 0 ? 3 * rnd.nextInt(2) : 1 + rnd.nextInt(2),
+            50 + 50 * rnd.nextInt(6)});
+        int from = (int) k[1];
+        long[] offsetAndPoints = (long[]) k[2];
+        int offset = (int) offsetAndPoints[0];
+        int to = offset == 0 ? from : offset == 3 ? LedgerModel.UNKNOWN : (from + offset) % LedgerModel.UNKNOWN;
+        return new Transfer((String) k[0], from, to, offsetAndPoints[1]);
       }
       if (r < 79) {
         Object[] k = keyed("o", 3, () -> cents(40000));
