@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zenlogic.customerservice.api.grpc.v1.CustomerServiceGrpcClient;
+import com.zenlogic.customerservice.api.grpc.v1.GetCustomerRequest;
 import com.zenlogic.customerservice.api.grpc.v1.HoldPointsRequest;
 import com.zenlogic.customerservice.api.grpc.v1.TransferPointsRequest;
 import com.zenlogic.customerservice.api.grpc.v1.TransferPointsResponse;
@@ -253,12 +254,20 @@ class LoyaltyTransfersTest {
     assertEquals(0, sql("SELECT count(*) FROM outbox WHERE event_type LIKE 'loyalty.points.transferred%'"));
   }
 
+  long checkoutPoints(String customer) {
+    return grpc.call(CustomerServiceGrpcClient.GetCustomer, GetCustomerRequest.newBuilder().setCustomerId(customer).build(), token)
+        .body().getLoyaltyPoints();
+  }
+
   @Test
   void overGrpcATransferReplaysAndRefusesWithTheRightStatuses() {
     enableTransfers(admin, null);
     String a = customer();
     String b = customer();
     earn(a, "t-1", "250");
+    // Both checkout views are read (and cached) before the transfer.
+    assertEquals(250, checkoutPoints(a));
+    assertEquals(0, checkoutPoints(b));
     TransferPointsRequest request = TransferPointsRequest.newBuilder().setTransferId("g-1").setFromCustomerId(a).setToCustomerId(b)
         .setPoints(200).build();
     GrpcTestClient.Reply<TransferPointsResponse> first = grpc.call(CustomerServiceGrpcClient.TransferLoyaltyPoints, request, token);
@@ -267,6 +276,8 @@ class LoyaltyTransfersTest {
         .setFromPointsBalance(50).setToPointsBalance(200).setReplayed(false).build(), first.body());
     GrpcTestClient.Reply<TransferPointsResponse> again = grpc.call(CustomerServiceGrpcClient.TransferLoyaltyPoints, request, token);
     assertEquals(first.body().toBuilder().setReplayed(true).build(), again.body());
+    assertEquals(50, checkoutPoints(a), "the sender's cached checkout view was dropped");
+    assertEquals(200, checkoutPoints(b), "the receiver's cached checkout view was dropped");
     assertEquals(GrpcStatus.ALREADY_EXISTS, grpc.call(CustomerServiceGrpcClient.TransferLoyaltyPoints,
         request.toBuilder().setPoints(10).build(), token).status());
     assertEquals(GrpcStatus.FAILED_PRECONDITION, grpc.call(CustomerServiceGrpcClient.TransferLoyaltyPoints,
