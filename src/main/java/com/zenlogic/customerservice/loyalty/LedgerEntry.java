@@ -30,4 +30,6 @@ public record LedgerEntry(
   public static final String REVERSE = "reverse";
   public static final String EXPIRE = "expire";
   public static final String ADJUST = "adjust";
+  public static final String TRANSFER_OUT = "transfer_out";
+  public static final String TRANSFER_IN = "transfer_in";
 }

@@ -9,6 +9,9 @@ public final class LoyaltyEvents {
   public static final String POINTS_EXPIRED = "loyalty.points.expired";
   public static final String TIER_UPGRADED = "loyalty.tier.upgraded";
   public static final String TIER_DOWNGRADED = "loyalty.tier.downgraded";
+  public static final String POINTS_TRANSFERRED_OUT = "loyalty.points.transferred_out";
+  public static final String POINTS_TRANSFERRED_IN = "loyalty.points.transferred_in";
+  public static final String POINTS_EXPIRING = "loyalty.points.expiring";
   public static final String PUNCH_REWARD_ISSUED = "loyalty.punch_card.reward_issued";
 
   private LoyaltyEvents() {}

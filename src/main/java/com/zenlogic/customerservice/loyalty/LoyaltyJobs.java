@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The scheduled loyalty work: expired holds every minute; point expiry then tier review soon after
- * start and then periodically.
+ * The scheduled loyalty work: expired holds every minute; point expiry, the expiring-points notices
+ * (loyalty.points.expiring, once per lot) and tier review soon after start and then periodically.
  *
  * <p>Why it is shaped like this: each run walks the organizations in bounded batches (one
  * transaction per batch of accounts, caches dropped after each commit), so a large organization
@@ -107,6 +107,7 @@ public final class LoyaltyJobs {
       Future<Run> chain = Future.succeededFuture(new Run(true, 0, 0, 0));
       for (UUID org : orgs) {
         chain = chain.compose(run -> batches(org, null, loyalty::expirePointsBatch, run, true)
+            .compose(afterExpiry -> loyalty.notifyExpiringPoints(org, schedule.batchSize()).map(afterExpiry))
             .compose(afterExpiry -> batches(org, null, loyalty::reviewTiersBatch, afterExpiry, false))
             .recover(e -> {
               LOG.warn("Loyalty run failed for organization {}: {}", org, e.toString());

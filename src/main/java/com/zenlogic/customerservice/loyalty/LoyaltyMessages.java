@@ -25,6 +25,8 @@ public final class LoyaltyMessages {
       Address.of("loyalty.cancel", CloseHold.class, HoldClosed.class).idempotent();
   public static final Address<Reverse, ReverseResult> REVERSE =
       Address.of("loyalty.reverse", Reverse.class, ReverseResult.class).idempotent();
+  public static final Address<Transfer, TransferResult> TRANSFER =
+      Address.of("loyalty.transfer", Transfer.class, TransferResult.class).idempotent();
   public static final Address<Adjust, AdjustResult> ADJUST =
       Address.of("loyalty.adjust", Adjust.class, AdjustResult.class);
   public static final Address<CustomerQuery, TierInfo> TIER =
@@ -79,6 +81,13 @@ public final class LoyaltyMessages {
   public record Adjust(Caller caller, UUID customerId, long points, String reason, String idempotencyKey) implements Bus.Local {}
 
   public record AdjustResult(long points, long pointsBalance, boolean replayed) implements Bus.Local {}
+
+  public record Transfer(Caller caller, String transferId, UUID fromCustomerId, UUID toCustomerId, long points, String reason)
+      implements Bus.Local {}
+
+  /** The balances are each side's right after the transfer (a replay answers the first result). */
+  public record TransferResult(String transferId, UUID fromCustomerId, UUID toCustomerId, long points, long fromPointsBalance,
+                               long toPointsBalance, boolean replayed) implements Bus.Local {}
 
   public record CustomerQuery(Caller caller, UUID customerId) implements Bus.Local {}
 

@@ -21,7 +21,10 @@ public record LoyaltyProgram(
     int downgradeGraceDays,
     Integer expiryMonths,
     int holdMinutes,
-    List<Tier> tiers) {
+    List<Tier> tiers,
+    boolean transfersEnabled,
+    Long maxTransferPoints,
+    int expiringNoticeDays) {
 
   public static final String STANDARD = "standard";
   public static final String TIERED = "tiered";
@@ -38,8 +41,18 @@ public record LoyaltyProgram(
   public static final BigDecimal MAX_RATE = new BigDecimal("1000");
   public static final BigDecimal MAX_MULTIPLIER = BigDecimal.TEN;
 
+  /** Days before a lot expires that loyalty.points.expiring is published, unless the program says otherwise. */
+  public static final int DEFAULT_EXPIRING_NOTICE_DAYS = 30;
+
   public LoyaltyProgram {
     tiers = tiers.stream().sorted(Comparator.comparingLong(Tier::threshold)).toList();
+  }
+
+  /** A program with transfers off and the default expiring notice. */
+  public LoyaltyProgram(String strategy, BigDecimal pointsPerUnit, BigDecimal maxPointsRate, int pointsPerMoneyUnit, int minRedemption,
+                        int tierWindowMonths, int downgradeGraceDays, Integer expiryMonths, int holdMinutes, List<Tier> tiers) {
+    this(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths, downgradeGraceDays, expiryMonths,
+        holdMinutes, tiers, false, null, DEFAULT_EXPIRING_NOTICE_DAYS);
   }
 
   /** Checks what an admin may configure; a broken program would make every checkout fail. */
@@ -68,6 +81,12 @@ public record LoyaltyProgram(
     if (tiers.stream().map(Tier::code).distinct().count() != tiers.size()
         || tiers.stream().map(Tier::threshold).distinct().count() != tiers.size()) {
       throw DomainException.invalid("tiers", "tier codes and thresholds must be unique");
+    }
+    if (maxTransferPoints != null && maxTransferPoints < 1) {
+      throw DomainException.invalid("max_transfer_points", "must be at least 1, or null for no limit");
+    }
+    if (expiringNoticeDays < 0 || expiringNoticeDays > 365) {
+      throw DomainException.invalid("expiring_notice_days", "must be 0 (off) to 365");
     }
     for (Tier t : tiers) {
       if (t.multiplier().signum() <= 0 || t.multiplier().compareTo(MAX_MULTIPLIER) > 0) {

@@ -37,6 +37,8 @@ public final class LoyaltyService {
   private final Holds holds;
   private final PointsExpiry expiry;
   private final TierReview tierReview;
+  private final PointsTransfers transfers;
+  private final ExpiringNotices expiringNotices;
 
   public LoyaltyService(Db db, CustomerChangeListener listener, Clock clock) {
     this.db = db;
@@ -48,6 +50,8 @@ public final class LoyaltyService {
     this.holds = new Holds(db, ledger, postings, listener, clock);
     this.expiry = new PointsExpiry(db, ledger, postings, caches, clock);
     this.tierReview = new TierReview(db, ledger, caches, clock);
+    this.transfers = new PointsTransfers(ledger, postings, clock);
+    this.expiringNotices = new ExpiringNotices(db, ledger, clock);
   }
 
   public Future<EarnResult> earn(LoyaltyMessages.Earn r) {
@@ -95,6 +99,15 @@ public final class LoyaltyService {
   public Future<AdjustResult> adjust(LoyaltyMessages.Adjust r) {
     String key = PointsMovements.adjustKey(r);
     return changing(r.caller(), r.customerId(), conn -> movements.adjust(conn, r, key));
+  }
+
+  /** Moves available points to another customer of the organization (see PointsTransfers); both cached views are dropped. */
+  public Future<LoyaltyMessages.TransferResult> transfer(LoyaltyMessages.Transfer r) {
+    PointsTransfers.validate(r);
+    UUID org = r.caller().organizationId();
+    return db.withTenant(org, conn -> transfers.transfer(conn, r))
+        .compose(result -> listener.customerChanged(org, r.fromCustomerId())
+            .compose(v -> listener.customerChanged(org, r.toCustomerId())).map(result));
   }
 
   public Future<TierInfo> tier(Caller caller, UUID customerId) {
@@ -160,6 +173,11 @@ public final class LoyaltyService {
   /** Expiry for the next {@code customers} accounts after {@code after} (null: from the start), one transaction. */
   public Future<Batch> expirePointsBatch(UUID org, UUID after, int customers) {
     return expiry.batch(org, after, customers);
+  }
+
+  /** Publishes loyalty.points.expiring for every lot now within the program's notice days, once per lot. */
+  public Future<Long> notifyExpiringPoints(UUID org, int batch) {
+    return expiringNotices.notifyAll(org, batch);
   }
 
   /** Gives back the points of holds nobody captured or cancelled in time. */

@@ -49,6 +49,7 @@ public final class LoyaltyVerticle extends VerticleBase {
     LoyaltyMessages.CANCEL.serve(vertx, loyalty::cancel);
     LoyaltyMessages.REVERSE.serve(vertx, loyalty::reverse);
     LoyaltyMessages.ADJUST.serve(vertx, loyalty::adjust);
+    LoyaltyMessages.TRANSFER.serve(vertx, loyalty::transfer);
     LoyaltyMessages.TIER.serve(vertx, q -> loyalty.tier(q.caller(), q.customerId()));
     LoyaltyMessages.ACCOUNT.serve(vertx, q -> loyalty.account(q.caller(), q.customerId()));
     LoyaltyMessages.LEDGER.serve(vertx, loyalty::ledger);

@@ -11,6 +11,8 @@ import com.zenlogic.customerservice.api.grpc.v1.LoyaltyHoldRequest;
 import com.zenlogic.customerservice.api.grpc.v1.LoyaltyHoldResponse;
 import com.zenlogic.customerservice.api.grpc.v1.RedeemPointsRequest;
 import com.zenlogic.customerservice.api.grpc.v1.RedeemPointsResponse;
+import com.zenlogic.customerservice.api.grpc.v1.TransferPointsRequest;
+import com.zenlogic.customerservice.api.grpc.v1.TransferPointsResponse;
 import com.zenlogic.customerservice.platform.bus.Address;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Decimals;
@@ -72,6 +74,16 @@ final class LoyaltyRpc {
     LoyaltyMessages.CloseHold close = new LoyaltyMessages.CloseHold(caller, Ids.parse("hold_id", r.getHoldId()));
     return address.request(vertx, close).map(h -> LoyaltyHoldResponse.newBuilder()
         .setHoldId(h.holdId().toString()).setStatus(h.status()).setPointsBalance(h.pointsBalance()).build());
+  }
+
+  Future<TransferPointsResponse> transfer(Caller caller, TransferPointsRequest r) {
+    LoyaltyMessages.Transfer transfer = new LoyaltyMessages.Transfer(caller, r.getTransferId(),
+        Ids.parse("from_customer_id", r.getFromCustomerId()), Ids.parse("to_customer_id", r.getToCustomerId()), r.getPoints(),
+        r.getReason().isEmpty() ? null : r.getReason());
+    return LoyaltyMessages.TRANSFER.request(vertx, transfer).map(t -> TransferPointsResponse.newBuilder()
+        .setTransferId(t.transferId()).setFromCustomerId(t.fromCustomerId().toString()).setToCustomerId(t.toCustomerId().toString())
+        .setPoints(t.points()).setFromPointsBalance(t.fromPointsBalance()).setToPointsBalance(t.toPointsBalance())
+        .setReplayed(t.replayed()).build());
   }
 
   Future<GetLoyaltyTierResponse> tier(Caller caller, GetLoyaltyTierRequest r) {

@@ -77,6 +77,7 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "redeemPoints", loyalty::redeem);
           bind(builder, "adjustPoints", loyalty::adjust);
           bind(builder, "reversePoints", loyalty::reverse);
+          bind(builder, "transferPoints", loyalty::transfer);
           bind(builder, "getPunchCards", loyalty::punchCards);
           bind(builder, "redeemPunchReward", loyalty::redeemReward);
           bind(builder, "listPunchPrograms", loyalty::punchPrograms);

@@ -3,6 +3,7 @@ package com.zenlogic.customerservice.api.http;
 import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Decimals;
+import com.zenlogic.customerservice.platform.values.Ids;
 import com.zenlogic.customerservice.loyalty.LedgerEntry;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
 import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
@@ -113,6 +114,17 @@ final class LoyaltyHandlers {
         .put("points_reversed", r.pointsReversed()).put("shortfall", r.shortfall()).put("points_balance", r.pointsBalance())));
   }
 
+  void transfer(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, WRITE);
+    JsonObject b = Requests.body(ctx);
+    Responses.reply(ctx, LoyaltyMessages.TRANSFER.request(vertx, new LoyaltyMessages.Transfer(caller, b.getString("transfer_id"),
+        Ids.parse("from_customer_id", b.getString("from_customer_id")), Ids.parse("to_customer_id", b.getString("to_customer_id")),
+        b.getLong("points"), b.getString("reason"))).map(t -> new JsonObject()
+        .put("transfer_id", t.transferId()).put("from_customer_id", t.fromCustomerId().toString())
+        .put("to_customer_id", t.toCustomerId().toString()).put("points", t.points())
+        .put("from_points_balance", t.fromPointsBalance()).put("to_points_balance", t.toPointsBalance()).put("replayed", t.replayed())));
+  }
+
   void punchCards(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
     Responses.reply(ctx, LoyaltyMessages.PUNCH_CARDS.request(vertx, new LoyaltyMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(cards -> {
@@ -168,7 +180,9 @@ final class LoyaltyHandlers {
     LoyaltyProgram program = new LoyaltyProgram(b.getString("strategy"), rate,
         b.containsKey("max_points_rate") ? Decimals.rate("max_points_rate", b.getValue("max_points_rate"), 4, LoyaltyProgram.MAX_RATE) : rate,
         b.getInteger("points_per_money_unit"), b.getInteger("min_redemption"), b.getInteger("tier_window_months"),
-        b.getInteger("downgrade_grace_days"), b.getInteger("expiry_months"), b.getInteger("hold_minutes"), tiers);
+        b.getInteger("downgrade_grace_days"), b.getInteger("expiry_months"), b.getInteger("hold_minutes"), tiers,
+        b.getBoolean("transfers_enabled", false), b.getLong("max_transfer_points"),
+        b.getInteger("expiring_notice_days", LoyaltyProgram.DEFAULT_EXPIRING_NOTICE_DAYS));
     Responses.reply(ctx, LoyaltyMessages.PROGRAM_PUT.request(vertx, new LoyaltyMessages.ProgramUpdate(caller, program))
         .map(v -> programJson(v.program())));
   }
@@ -225,6 +239,8 @@ final class LoyaltyHandlers {
         .put("max_points_rate", p.maxPointsRate().toPlainString()).put("points_per_money_unit", p.pointsPerMoneyUnit())
         .put("min_redemption", p.minRedemption()).put("tier_window_months", p.tierWindowMonths())
         .put("downgrade_grace_days", p.downgradeGraceDays()).put("expiry_months", p.expiryMonths())
-        .put("hold_minutes", p.holdMinutes()).put("tiers", tiers);
+        .put("hold_minutes", p.holdMinutes()).put("tiers", tiers)
+        .put("transfers_enabled", p.transfersEnabled()).put("max_transfer_points", p.maxTransferPoints())
+        .put("expiring_notice_days", p.expiringNoticeDays());
   }
 }

@@ -22,6 +22,7 @@ public enum ErrorCode {
   TRANSACTION_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No points were earned for %s"),
   PUNCH_CARD_PROGRAM_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No punch card program %s"),
   NO_REWARD_AVAILABLE(422, GrpcCode.FAILED_PRECONDITION, "No reward available on punch card %s"),
+  TRANSFERS_DISABLED(422, GrpcCode.FAILED_PRECONDITION, "Points transfers are not enabled in this organization's loyalty program"),
   CREDIT_LINE_NOT_FOUND(404, GrpcCode.NOT_FOUND, "Customer %s has no credit line"),
   CREDIT_LINE_EXISTS(409, GrpcCode.ALREADY_EXISTS, "Customer %s already has a credit line"),
   CREDIT_LINE_STATE(422, GrpcCode.FAILED_PRECONDITION, "A %s credit line cannot be %s"),
