@@ -23,18 +23,19 @@ final class PointsLedger {
 
   private static final String PROGRAM = """
       SELECT strategy, points_per_unit, max_points_rate, points_per_money_unit, min_redemption, tier_window_months,
-        downgrade_grace_days, expiry_months, hold_minutes, tiers
+        downgrade_grace_days, expiry_months, hold_minutes, tiers, time_zone
       FROM loyalty_programs WHERE organization_id = $1""";
 
   private static final String SAVE_PROGRAM = """
       INSERT INTO loyalty_programs (organization_id, strategy, points_per_unit, max_points_rate, points_per_money_unit,
-        min_redemption, tier_window_months, downgrade_grace_days, expiry_months, hold_minutes, tiers, updated_by, updated_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+        min_redemption, tier_window_months, downgrade_grace_days, expiry_months, hold_minutes, tiers, updated_by, updated_at, time_zone)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13)
       ON CONFLICT (organization_id) DO UPDATE SET strategy = EXCLUDED.strategy, points_per_unit = EXCLUDED.points_per_unit,
         max_points_rate = EXCLUDED.max_points_rate, points_per_money_unit = EXCLUDED.points_per_money_unit,
         min_redemption = EXCLUDED.min_redemption, tier_window_months = EXCLUDED.tier_window_months,
         downgrade_grace_days = EXCLUDED.downgrade_grace_days, expiry_months = EXCLUDED.expiry_months,
-        hold_minutes = EXCLUDED.hold_minutes, tiers = EXCLUDED.tiers, updated_by = EXCLUDED.updated_by, updated_at = now()""";
+        hold_minutes = EXCLUDED.hold_minutes, tiers = EXCLUDED.tiers, updated_by = EXCLUDED.updated_by, updated_at = now(),
+        time_zone = EXCLUDED.time_zone""";
 
   private static final String OPEN_ACCOUNT = """
       INSERT INTO loyalty_accounts (organization_id, customer_id, tier, tier_since) VALUES ($1, $2, $3, $4)
@@ -141,7 +142,8 @@ final class PointsLedger {
       }
       return new LoyaltyProgram(r.getString("strategy"), r.getBigDecimal("points_per_unit"), r.getBigDecimal("max_points_rate"),
           r.getInteger("points_per_money_unit"), r.getInteger("min_redemption"), r.getInteger("tier_window_months"),
-          r.getInteger("downgrade_grace_days"), r.getInteger("expiry_months"), r.getInteger("hold_minutes"), tiers);
+          r.getInteger("downgrade_grace_days"), r.getInteger("expiry_months"), r.getInteger("hold_minutes"), tiers,
+          r.getString("time_zone"));
     });
   }
 
@@ -151,8 +153,8 @@ final class PointsLedger {
         .put("multiplier", t.multiplier().toPlainString()).put("benefits", new JsonArray(t.benefits()))));
     return conn.preparedQuery(SAVE_PROGRAM).execute(Tuple.of(org, p.strategy(), p.pointsPerUnit(), p.maxPointsRate())
         .addValue(p.pointsPerMoneyUnit()).addValue(p.minRedemption()).addValue(p.tierWindowMonths())
-        .addValue(p.downgradeGraceDays()).addValue(p.expiryMonths()).addValue(p.holdMinutes()).addValue(tiers).addValue(actor))
-        .mapEmpty();
+        .addValue(p.downgradeGraceDays()).addValue(p.expiryMonths()).addValue(p.holdMinutes()).addValue(tiers).addValue(actor)
+        .addValue(p.timeZone())).mapEmpty();
   }
 
   /** Opens the account on first use, then locks it for the rest of the transaction. */
