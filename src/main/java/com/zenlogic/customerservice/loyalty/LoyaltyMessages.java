@@ -77,7 +77,7 @@ public final class LoyaltyMessages {
   }
 
   /** What one earning rule gave on an earn; capRemaining: what its cap still allows after it (null: no cap). */
-  public record AppliedRule(UUID ruleId, String name, long points, Long capRemaining) {}
+  public record AppliedRule(UUID ruleId, String name, long points, Long capRemaining) implements Bus.Local {}
 
   /** The points an earn would give now, written nowhere (the POS shows it before payment). */
   public record PreviewEarn(Caller caller, UUID customerId, BigDecimal amount, BigDecimal pointsRate, List<Item> items)

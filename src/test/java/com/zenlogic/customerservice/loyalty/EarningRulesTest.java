@@ -400,7 +400,7 @@ class EarningRulesTest {
     List<LoyaltyItem> items = List.of(grpcItem("cafe-1", "coffee", "2", "15.00"), grpcItem("pan-1", "bakery", "1", "70.00"));
     long ledger = sql("SELECT count(*) FROM loyalty_ledger");
     Reply<CalculatePointsResponse> calc = grpc.call(CustomerServiceGrpcClient.CalculateLoyaltyPoints, CalculatePointsRequest.newBuilder()
-        .setCustomerId(c).setAmount("100.00").addAllItems(items).build(), token);
+        .setCustomerId(c).setAmount(100.00).addAllItems(items).build(), token);
     assertTrue(calc.ok(), calc.toString());
     assertEquals(130, calc.body().getPoints());
     assertEquals(100, calc.body().getBasePoints());
@@ -415,11 +415,11 @@ class EarningRulesTest {
     assertEquals(130, add.body().getPointsEarned());
     assertEquals(calc.body().getAppliedRulesList(), add.body().getAppliedRulesList());
     Reply<CalculatePointsResponse> bad = grpc.call(CustomerServiceGrpcClient.CalculateLoyaltyPoints, CalculatePointsRequest.newBuilder()
-        .setCustomerId(c).setAmount("100.00").addItems(grpcItem("x", "coffee", "1", "1.999")).build(), token);
+        .setCustomerId(c).setAmount(100.00).addItems(grpcItem("x", "coffee", "1", "1.999")).build(), token);
     assertEquals(GrpcStatus.INVALID_ARGUMENT, bad.status());
     assertTrue(bad.message().contains("items[0].unit_price"), bad.message());
     Reply<CalculatePointsResponse> readOnly = grpc.call(CustomerServiceGrpcClient.CalculateLoyaltyPoints, CalculatePointsRequest.newBuilder()
-        .setCustomerId(c).setAmount("10").build(), app.token(org, "loyalty:read"));
+        .setCustomerId(c).setAmount(10).build(), app.token(org, "loyalty:read"));
     assertTrue(readOnly.ok(), "loyalty:read is enough: " + readOnly);
     assertEquals(10, readOnly.body().getPoints());
   }

@@ -55,7 +55,7 @@ final class LoyaltyRpc {
   Future<CalculatePointsResponse> calculate(Caller caller, CalculatePointsRequest r) {
     BigDecimal rate = r.getPointsRate() == 0 ? null : Decimals.rate("points_rate", r.getPointsRate(), 4, LoyaltyProgram.MAX_RATE);
     LoyaltyMessages.PreviewEarn q = new LoyaltyMessages.PreviewEarn(caller, Ids.parse("customer_id", r.getCustomerId()),
-        Decimals.money("amount", (Object) r.getAmount()), rate, items(r.getItemsList()));
+        Decimals.money("amount", r.getAmount()), rate, items(r.getItemsList()));
     return LoyaltyMessages.PREVIEW.request(vertx, q).map(p -> CalculatePointsResponse.newBuilder()
         .setCustomerId(p.customerId().toString()).setPoints(p.points()).setBasePoints(p.basePoints()).setTier(p.tier())
         .addAllAppliedRules(applied(p.appliedRules())).build());

@@ -6,6 +6,7 @@ import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.values.Decimals;
+import com.zenlogic.customerservice.platform.values.Text;
 import com.zenlogic.customerservice.segmentation.PurchaseItems;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -88,6 +89,7 @@ final class EarningRuleHandlers {
   }
 
   static EarningRule rule(JsonObject b) {
+    Text.checkJson("", b);
     JsonObject c = b.getJsonObject("condition", new JsonObject());
     JsonObject e = b.getJsonObject("effect", new JsonObject());
     JsonObject cap = b.getJsonObject("cap");
