@@ -34,6 +34,7 @@ class LayeringTest {
       Map.entry("loyalty_lots", "loyalty"), Map.entry("loyalty_programs", "loyalty"), Map.entry("loyalty_tenants", "loyalty"),
       Map.entry("loyalty_transfers", "loyalty"),
       Map.entry("punch_card_ledger", "loyalty"), Map.entry("punch_card_programs", "loyalty"), Map.entry("punch_cards", "loyalty"),
+      Map.entry("loyalty_earning_rules", "loyalty"), Map.entry("loyalty_rule_applications", "loyalty"),
       Map.entry("credit_charges", "credit"), Map.entry("credit_ledger", "credit"), Map.entry("credit_line_audit", "credit"),
       Map.entry("credit_lines", "credit"), Map.entry("credit_policies", "credit"),
       Map.entry("customer_stats", "segmentation"), Map.entry("purchases", "segmentation"), Map.entry("purchase_items", "segmentation"),

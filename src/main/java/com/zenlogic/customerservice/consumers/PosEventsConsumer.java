@@ -95,7 +95,8 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
   static List<LoyaltyMessages.Item> items(List<PurchaseItem> lines) {
     List<LoyaltyMessages.Item> items = new ArrayList<>(lines.size());
     for (PurchaseItem i : lines) {
-      items.add(new LoyaltyMessages.Item(i.productId() != null ? i.productId() : i.variantId(), i.category(), i.wholeUnits()));
+      items.add(new LoyaltyMessages.Item(i.productId() != null ? i.productId() : i.variantId(), i.category(), i.wholeUnits(),
+          i.lineAmount()));
     }
     return items;
   }

@@ -24,10 +24,14 @@ public record LoyaltyProgram(
     List<Tier> tiers,
     boolean transfersEnabled,
     Long maxTransferPoints,
-    int expiringNoticeDays) {
+    int expiringNoticeDays,
+    String timeZone) {
 
   public static final String STANDARD = "standard";
   public static final String TIERED = "tiered";
+
+  /** Earning rules' dates and time windows are read in the organization's zone; this until set. */
+  public static final String DEFAULT_TIME_ZONE = "America/Santiago";
 
   public static final LoyaltyProgram DEFAULT = new LoyaltyProgram(STANDARD, BigDecimal.ONE, BigDecimal.ONE, 100, 100, 12, 30, 12, 15,
       List.of(
@@ -46,13 +50,24 @@ public record LoyaltyProgram(
 
   public LoyaltyProgram {
     tiers = tiers.stream().sorted(Comparator.comparingLong(Tier::threshold)).toList();
+    timeZone = timeZone == null ? DEFAULT_TIME_ZONE : timeZone;
   }
 
-  /** A program with transfers off and the default expiring notice. */
+  /** The organization's time zone (validated on save). */
+  public java.time.ZoneId zone() {
+    return java.time.ZoneId.of(timeZone);
+  }
+
+  /** The rate an earn applies: a POS-requested rate up to max_points_rate; 0 or absent, the program's. */
+  public BigDecimal rateFor(BigDecimal requestedRate) {
+    return requestedRate == null || requestedRate.signum() <= 0 ? pointsPerUnit : requestedRate.min(maxPointsRate);
+  }
+
+  /** A program with transfers off, the default expiring notice and the default time zone (the seeds' form). */
   public LoyaltyProgram(String strategy, BigDecimal pointsPerUnit, BigDecimal maxPointsRate, int pointsPerMoneyUnit, int minRedemption,
                         int tierWindowMonths, int downgradeGraceDays, Integer expiryMonths, int holdMinutes, List<Tier> tiers) {
     this(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths, downgradeGraceDays, expiryMonths,
-        holdMinutes, tiers, false, null, DEFAULT_EXPIRING_NOTICE_DAYS);
+        holdMinutes, tiers, false, null, DEFAULT_EXPIRING_NOTICE_DAYS, DEFAULT_TIME_ZONE);
   }
 
   /** Checks what an admin may configure; a broken program would make every checkout fail. */
@@ -87,6 +102,14 @@ public record LoyaltyProgram(
     }
     if (expiringNoticeDays < 0 || expiringNoticeDays > 365) {
       throw DomainException.invalid("expiring_notice_days", "must be 0 (off) to 365");
+    }
+    try {
+      if (timeZone.length() > 64) {
+        throw new java.time.DateTimeException("too long");
+      }
+      java.time.ZoneId.of(timeZone);
+    } catch (java.time.DateTimeException e) {
+      throw DomainException.invalid("time_zone", "must be an IANA time zone id such as America/Santiago");
     }
     for (Tier t : tiers) {
       if (t.multiplier().signum() <= 0 || t.multiplier().compareTo(MAX_MULTIPLIER) > 0) {

@@ -31,6 +31,7 @@ public final class LoyaltyService {
   private final Db db;
   private final PointsLedger ledger = new PointsLedger();
   private final PunchCards punchCards = new PunchCards();
+  private final EarningRules rules = new EarningRules();
   private final CustomerChangeListener listener;
   private final Clock clock;
   private final PointsMovements movements;
@@ -46,7 +47,7 @@ public final class LoyaltyService {
     this.clock = clock;
     Postings postings = new Postings(ledger);
     CacheDrop caches = new CacheDrop(listener);
-    this.movements = new PointsMovements(ledger, postings, punchCards, clock);
+    this.movements = new PointsMovements(ledger, postings, punchCards, rules, clock);
     this.holds = new Holds(db, ledger, postings, listener, clock);
     this.expiry = new PointsExpiry(db, ledger, postings, caches, clock);
     this.tierReview = new TierReview(db, ledger, caches, clock);
@@ -152,6 +153,45 @@ public final class LoyaltyService {
     LoyaltyProgram valid = program.validated();
     return db.withTenant(caller.organizationId(), conn -> ledger.saveProgram(conn, caller.organizationId(), valid, caller.userId())
         .map(valid));
+  }
+
+  /**
+   * The points an earn would give now, with the rules that would apply and what their caps leave, in a
+   * read-only transaction: no ledger row, no outbox row, no account lock (the POS asks before payment).
+   */
+  public Future<LoyaltyMessages.PointsPreview> preview(LoyaltyMessages.PreviewEarn r) {
+    if (r.amount() == null || r.amount().signum() < 0) {
+      throw com.zenlogic.customerservice.platform.errors.DomainException.invalid("amount", "must not be negative");
+    }
+    UUID org = r.caller().organizationId();
+    Instant now = clock.instant();
+    return db.withTenant(org, conn -> conn.query("SET TRANSACTION READ ONLY").execute()
+        .compose(v -> CustomerDirectory.require(conn, org, r.customerId()))
+        .compose(s -> ledger.program(conn, org))
+        .compose(program -> ledger.account(conn, org, r.customerId()).compose(account -> {
+          String tier = account == null ? program.firstTier() : account.tier();
+          return rules.evaluate(conn, org, program, r.customerId(), tier, r.amount(), r.pointsRate(), r.items(), now)
+              .map(e -> new LoyaltyMessages.PointsPreview(r.customerId(), e.points(), e.basePoints(), tier, e.applied()));
+        })));
+  }
+
+  public Future<List<EarningRule>> earningRules(Caller caller) {
+    UUID org = caller.organizationId();
+    return db.withTenant(org, conn -> rules.list(conn, org));
+  }
+
+  /** Creates ({@code id} null) or replaces a rule, checked against the program's tiers. */
+  public Future<EarningRule> saveEarningRule(Caller caller, UUID id, EarningRule rule) {
+    UUID org = caller.organizationId();
+    return db.withTenant(org, conn -> ledger.program(conn, org).compose(program -> {
+      EarningRule valid = rule.validated(program);
+      return id == null ? rules.create(conn, org, valid, caller.userId()) : rules.replace(conn, org, id, valid, caller.userId());
+    }));
+  }
+
+  public Future<Void> deleteEarningRule(Caller caller, UUID id) {
+    UUID org = caller.organizationId();
+    return db.withTenant(org, conn -> rules.delete(conn, org, id));
   }
 
   public PunchCards punchCards() {

@@ -23,21 +23,22 @@ final class PointsLedger {
 
   private static final String PROGRAM = """
       SELECT strategy, points_per_unit, max_points_rate, points_per_money_unit, min_redemption, tier_window_months,
-        downgrade_grace_days, expiry_months, hold_minutes, tiers, transfers_enabled, max_transfer_points, expiring_notice_days
+        downgrade_grace_days, expiry_months, hold_minutes, tiers, transfers_enabled, max_transfer_points, expiring_notice_days,
+        time_zone
       FROM loyalty_programs WHERE organization_id = $1""";
 
   private static final String SAVE_PROGRAM = """
       INSERT INTO loyalty_programs (organization_id, strategy, points_per_unit, max_points_rate, points_per_money_unit,
         min_redemption, tier_window_months, downgrade_grace_days, expiry_months, hold_minutes, tiers, updated_by, updated_at,
-        transfers_enabled, max_transfer_points, expiring_notice_days)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13, $14, $15)
+        transfers_enabled, max_transfer_points, expiring_notice_days, time_zone)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13, $14, $15, $16)
       ON CONFLICT (organization_id) DO UPDATE SET strategy = EXCLUDED.strategy, points_per_unit = EXCLUDED.points_per_unit,
         max_points_rate = EXCLUDED.max_points_rate, points_per_money_unit = EXCLUDED.points_per_money_unit,
         min_redemption = EXCLUDED.min_redemption, tier_window_months = EXCLUDED.tier_window_months,
         downgrade_grace_days = EXCLUDED.downgrade_grace_days, expiry_months = EXCLUDED.expiry_months,
         hold_minutes = EXCLUDED.hold_minutes, tiers = EXCLUDED.tiers, updated_by = EXCLUDED.updated_by, updated_at = now(),
         transfers_enabled = EXCLUDED.transfers_enabled, max_transfer_points = EXCLUDED.max_transfer_points,
-        expiring_notice_days = EXCLUDED.expiring_notice_days""";
+        expiring_notice_days = EXCLUDED.expiring_notice_days, time_zone = EXCLUDED.time_zone""";
 
   private static final String OPEN_ACCOUNT = """
       INSERT INTO loyalty_accounts (organization_id, customer_id, tier, tier_since) VALUES ($1, $2, $3, $4)
@@ -168,7 +169,8 @@ final class PointsLedger {
       return new LoyaltyProgram(r.getString("strategy"), r.getBigDecimal("points_per_unit"), r.getBigDecimal("max_points_rate"),
           r.getInteger("points_per_money_unit"), r.getInteger("min_redemption"), r.getInteger("tier_window_months"),
           r.getInteger("downgrade_grace_days"), r.getInteger("expiry_months"), r.getInteger("hold_minutes"), tiers,
-          r.getBoolean("transfers_enabled"), r.getLong("max_transfer_points"), r.getInteger("expiring_notice_days"));
+          r.getBoolean("transfers_enabled"), r.getLong("max_transfer_points"), r.getInteger("expiring_notice_days"),
+          r.getString("time_zone"));
     });
   }
 
@@ -179,8 +181,8 @@ final class PointsLedger {
     return conn.preparedQuery(SAVE_PROGRAM).execute(Tuple.of(org, p.strategy(), p.pointsPerUnit(), p.maxPointsRate())
         .addValue(p.pointsPerMoneyUnit()).addValue(p.minRedemption()).addValue(p.tierWindowMonths())
         .addValue(p.downgradeGraceDays()).addValue(p.expiryMonths()).addValue(p.holdMinutes()).addValue(tiers).addValue(actor)
-        .addValue(p.transfersEnabled()).addValue(p.maxTransferPoints()).addValue(p.expiringNoticeDays()))
-        .mapEmpty();
+        .addValue(p.transfersEnabled()).addValue(p.maxTransferPoints()).addValue(p.expiringNoticeDays())
+        .addValue(p.timeZone())).mapEmpty();
   }
 
   /** Opens the account on first use, then locks it for the rest of the transaction. */

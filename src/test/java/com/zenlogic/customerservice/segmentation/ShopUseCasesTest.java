@@ -161,6 +161,24 @@ class ShopUseCasesTest {
   }
 
   @Test
+  void aSalesEventWithItemsEarnsTheEarningRulesPointsOnItsLines() throws Exception {
+    String c = person("Ana");
+    Http loyaltyAdmin = new Http(app.config.httpPort()).as(app.token(org, "loyalty:read", "loyalty:admin"));
+    assertEquals(201, loyaltyAdmin.post("/api/v1/loyalty/earning-rules", new JsonObject().put("name", "Double coffee")
+        .put("condition", new JsonObject().put("categories", new JsonArray().add("coffee")))
+        .put("effect", new JsonObject().put("multiplier", "2"))).status);
+    broker.publish("pos_events", "pos.transaction.completed", "rule-msg-" + UUID.randomUUID(), envelope("pos.transaction.completed",
+        new JsonObject().put("customer_id", c).put("transaction_id", "t-rule").put("totals", new JsonObject().put("total_amount", "100.00"))
+            .put("items", new JsonArray()
+                .add(new JsonObject().put("product_id", "latte").put("category", "coffee").put("quantity", 2).put("unit_price", "15.00"))
+                .add(new JsonObject().put("product_id", "cake").put("category", "bakery").put("quantity", 1).put("unit_price", "70.00")))))
+        .await();
+    waitFor(() -> sql("SELECT count(*) FROM loyalty_ledger") == 1, "the sale earned");
+    assertEquals(130, sql("SELECT balance FROM loyalty_accounts"), "100 base + 30 for the 30.00 of coffee");
+    assertEquals(30, sql("SELECT points FROM loyalty_rule_applications"));
+  }
+
+  @Test
   void aSaleWithABadLineIsDeadLetteredNamingTheLineAndAppliesNothing() throws Exception {
     String c = person("Ana");
     // quantity 0 breaks the contract too (exclusiveMinimum 0): the consumer must dead-letter it.

@@ -86,6 +86,8 @@ public final class GrpcApiVerticle extends VerticleBase {
           calls.unary(CustomerServiceGrpcService.TransferLoyaltyPoints, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::transfer));
       service.bind(CustomerServiceGrpcService.GetLoyaltyTier,
           calls.unary(CustomerServiceGrpcService.GetLoyaltyTier, LoyaltyRpc.READ, r -> r.getOrganizationId(), loyalty::tier));
+      service.bind(CustomerServiceGrpcService.CalculateLoyaltyPoints,
+          calls.unary(CustomerServiceGrpcService.CalculateLoyaltyPoints, LoyaltyRpc.READ, r -> r.getOrganizationId(), loyalty::calculate));
       CreditRpc credit = new CreditRpc(vertx);
       service.bind(CustomerServiceGrpcService.CheckCreditAvailability,
           calls.unary(CustomerServiceGrpcService.CheckCreditAvailability, CreditRpc.READ, r -> r.getOrganizationId(), credit::check));

@@ -3,6 +3,14 @@ package com.zenlogic.customerservice.api.grpc;
 import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.api.grpc.v1.AddPointsRequest;
 import com.zenlogic.customerservice.api.grpc.v1.AddPointsResponse;
+import com.zenlogic.customerservice.api.grpc.v1.AppliedEarningRule;
+import com.zenlogic.customerservice.api.grpc.v1.CalculatePointsRequest;
+import com.zenlogic.customerservice.api.grpc.v1.CalculatePointsResponse;
+import com.zenlogic.customerservice.api.grpc.v1.LoyaltyItem;
+import com.zenlogic.customerservice.segmentation.PurchaseItem;
+import com.zenlogic.customerservice.segmentation.PurchaseItems;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import com.zenlogic.customerservice.api.grpc.v1.GetLoyaltyTierRequest;
 import com.zenlogic.customerservice.api.grpc.v1.GetLoyaltyTierResponse;
 import com.zenlogic.customerservice.api.grpc.v1.HoldPointsRequest;
@@ -22,6 +30,7 @@ import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Loyalty RPCs: translate, send to the loyalty verticle over the event bus, translate back. */
@@ -39,10 +48,53 @@ final class LoyaltyRpc {
     // 0 is proto3's "not set": the program's rate applies.
     BigDecimal rate = r.getPointsRate() == 0 ? null : Decimals.rate("points_rate", r.getPointsRate(), 4, LoyaltyProgram.MAX_RATE);
     LoyaltyMessages.Earn earn = new LoyaltyMessages.Earn(caller, Ids.parse("customer_id", r.getCustomerId()), r.getTransactionId(),
-        Decimals.money("amount", r.getAmount()), rate, "pos", List.of());
+        Decimals.money("amount", r.getAmount()), rate, "pos", items(r.getItemsList()));
     return LoyaltyMessages.EARN.request(vertx, earn).map(e -> AddPointsResponse.newBuilder()
         .setPointsEarned(e.pointsEarned()).setPointsBalance(e.pointsBalance()).setTier(e.tier()).setTierUpgraded(e.tierUpgraded())
-        .build());
+        .addAllAppliedRules(applied(e.appliedRules())).build());
+  }
+
+  Future<CalculatePointsResponse> calculate(Caller caller, CalculatePointsRequest r) {
+    BigDecimal rate = r.getPointsRate() == 0 ? null : Decimals.rate("points_rate", r.getPointsRate(), 4, LoyaltyProgram.MAX_RATE);
+    LoyaltyMessages.PreviewEarn q = new LoyaltyMessages.PreviewEarn(caller, Ids.parse("customer_id", r.getCustomerId()),
+        Decimals.money("amount", r.getAmount()), rate, items(r.getItemsList()));
+    return LoyaltyMessages.PREVIEW.request(vertx, q).map(p -> CalculatePointsResponse.newBuilder()
+        .setCustomerId(p.customerId().toString()).setPoints(p.points()).setBasePoints(p.basePoints()).setTier(p.tier())
+        .addAllAppliedRules(applied(p.appliedRules())).build());
+  }
+
+  /** The lines through the one item reader (so a wrong line is refused naming it, e.g. items[1].unit_price). */
+  private static List<LoyaltyMessages.Item> items(List<LoyaltyItem> lines) {
+    if (lines.isEmpty()) {
+      return List.of();
+    }
+    JsonArray json = new JsonArray();
+    for (LoyaltyItem i : lines) {
+      JsonObject j = new JsonObject().put("product_id", i.getProductId()).put("variant_id", i.getVariantId())
+          .put("name", i.getName()).put("category", i.getCategory());
+      if (!i.getQuantity().isEmpty()) {
+        j.put("quantity", i.getQuantity());
+      }
+      if (!i.getUnitPrice().isEmpty()) {
+        j.put("unit_price", i.getUnitPrice());
+      }
+      json.add(j);
+    }
+    List<LoyaltyMessages.Item> out = new ArrayList<>();
+    for (PurchaseItem i : PurchaseItems.read("items", json)) {
+      out.add(new LoyaltyMessages.Item(i.productId() != null ? i.productId() : i.variantId(), i.category(), i.wholeUnits(),
+          i.lineAmount()));
+    }
+    return out;
+  }
+
+  private static List<AppliedEarningRule> applied(List<LoyaltyMessages.AppliedRule> applied) {
+    List<AppliedEarningRule> out = new ArrayList<>();
+    for (LoyaltyMessages.AppliedRule a : applied) {
+      out.add(AppliedEarningRule.newBuilder().setRuleId(a.ruleId().toString()).setName(a.name()).setPoints(a.points())
+          .setCapped(a.capRemaining() != null).setCapRemaining(a.capRemaining() == null ? 0 : a.capRemaining()).build());
+    }
+    return out;
   }
 
   Future<RedeemPointsResponse> redeem(Caller caller, RedeemPointsRequest r) {

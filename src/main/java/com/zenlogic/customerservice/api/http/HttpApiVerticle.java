@@ -85,6 +85,12 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getLoyaltyProgram", loyalty::program);
           bind(builder, "putLoyaltyProgram", loyalty::putProgram);
           bind(builder, "getLoyaltyLiability", loyalty::liability);
+          EarningRuleHandlers rules = new EarningRuleHandlers(vertx);
+          bind(builder, "listEarningRules", rules::list);
+          bind(builder, "createEarningRule", rules::create);
+          bind(builder, "replaceEarningRule", rules::replace);
+          bind(builder, "deleteEarningRule", rules::delete);
+          bind(builder, "previewPoints", rules::preview);
           CreditHandlers credit = new CreditHandlers(vertx);
           bind(builder, "getCredit", credit::summary);
           bind(builder, "createCreditLine", credit::createLine);

@@ -62,10 +62,7 @@ final class LoyaltyHandlers {
     JsonObject b = Requests.body(ctx);
     // Read (and refused) whole before anything is written: loyalty and segmentation both take them.
     List<PurchaseItem> lines = PurchaseItems.read("items", b.getValue("items"));
-    List<LoyaltyMessages.Item> items = new ArrayList<>();
-    for (PurchaseItem i : lines) {
-      items.add(new LoyaltyMessages.Item(i.productId() != null ? i.productId() : i.variantId(), i.category(), i.wholeUnits()));
-    }
+    List<LoyaltyMessages.Item> items = items(lines);
     Object rate = b.getValue("points_rate");
     LoyaltyMessages.Earn earn = new LoyaltyMessages.Earn(caller, Requests.pathId(ctx, "id"), b.getString("transaction_id"),
         Decimals.money("amount", b.getValue("amount")), rate == null || "0".equals(String.valueOf(rate)) ? null : Decimals.rate("points_rate", rate, 4, LoyaltyProgram.MAX_RATE),
@@ -74,7 +71,18 @@ final class LoyaltyHandlers {
         .compose(e -> lines.isEmpty() ? io.vertx.core.Future.succeededFuture(e) : keepPurchase(caller, earn, lines).map(e))
         .map(e -> new JsonObject()
         .put("points_earned", e.pointsEarned()).put("points_balance", e.pointsBalance()).put("tier", e.tier())
-        .put("tier_upgraded", e.tierUpgraded()).put("replayed", e.replayed())));
+        .put("tier_upgraded", e.tierUpgraded()).put("replayed", e.replayed())
+        .put("applied_rules", EarningRuleHandlers.appliedJson(e.appliedRules()))));
+  }
+
+  /** The lines as loyalty reads them: product (else variant), category, whole units for punch cards, the line's amount for rules. */
+  static List<LoyaltyMessages.Item> items(List<PurchaseItem> lines) {
+    List<LoyaltyMessages.Item> items = new ArrayList<>();
+    for (PurchaseItem i : lines) {
+      items.add(new LoyaltyMessages.Item(i.productId() != null ? i.productId() : i.variantId(), i.category(), i.wholeUnits(),
+          i.lineAmount()));
+    }
+    return items;
   }
 
   /**
@@ -182,7 +190,7 @@ final class LoyaltyHandlers {
         b.getInteger("points_per_money_unit"), b.getInteger("min_redemption"), b.getInteger("tier_window_months"),
         b.getInteger("downgrade_grace_days"), b.getInteger("expiry_months"), b.getInteger("hold_minutes"), tiers,
         b.getBoolean("transfers_enabled", false), b.getLong("max_transfer_points"),
-        b.getInteger("expiring_notice_days", LoyaltyProgram.DEFAULT_EXPIRING_NOTICE_DAYS));
+        b.getInteger("expiring_notice_days", LoyaltyProgram.DEFAULT_EXPIRING_NOTICE_DAYS), b.getString("time_zone"));
     Responses.reply(ctx, LoyaltyMessages.PROGRAM_PUT.request(vertx, new LoyaltyMessages.ProgramUpdate(caller, program))
         .map(v -> programJson(v.program())));
   }
@@ -241,6 +249,6 @@ final class LoyaltyHandlers {
         .put("downgrade_grace_days", p.downgradeGraceDays()).put("expiry_months", p.expiryMonths())
         .put("hold_minutes", p.holdMinutes()).put("tiers", tiers)
         .put("transfers_enabled", p.transfersEnabled()).put("max_transfer_points", p.maxTransferPoints())
-        .put("expiring_notice_days", p.expiringNoticeDays());
+        .put("expiring_notice_days", p.expiringNoticeDays()).put("time_zone", p.timeZone());
   }
 }

@@ -21,6 +21,7 @@ public enum ErrorCode {
   HOLD_CLOSED(422, GrpcCode.FAILED_PRECONDITION, "Hold %s is already %s"),
   TRANSACTION_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No points were earned for %s"),
   PUNCH_CARD_PROGRAM_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No punch card program %s"),
+  EARNING_RULE_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No earning rule %s"),
   NO_REWARD_AVAILABLE(422, GrpcCode.FAILED_PRECONDITION, "No reward available on punch card %s"),
   TRANSFERS_DISABLED(422, GrpcCode.FAILED_PRECONDITION, "Points transfers are not enabled in this organization's loyalty program"),
   CREDIT_LINE_NOT_FOUND(404, GrpcCode.NOT_FOUND, "Customer %s has no credit line"),

@@ -53,6 +53,9 @@ final class RestFixtures {
     ok(h.post("/api/v1/customers/" + customer + "/credit/use", new JsonObject().put("order_id", "fx-order").put("amount", "50")));
     f.ids.put("program_id", ok(h.post("/api/v1/loyalty/punch-card-programs", new JsonObject().put("name", "Café")
         .put("category", "coffee").put("stamps_required", 2).put("reward", "Un café"))).getString("id"));
+    f.ids.put("rule_id", ok(h.post("/api/v1/loyalty/earning-rules", new JsonObject().put("name", "Café x2")
+        .put("condition", new JsonObject().put("categories", new JsonArray().add("coffee")))
+        .put("effect", new JsonObject().put("multiplier", "2")))).getString("id"));
     f.ids.put("segment", "new");
     f.ids.put("route", "fx-route");
     f.ids.put("action", "suspend");
