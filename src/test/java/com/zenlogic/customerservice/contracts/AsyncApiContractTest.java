@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zenlogic.customerservice.customer.CustomerChangeListener;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
+import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
 import com.zenlogic.customerservice.loyalty.LoyaltyService;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.Db;
@@ -263,6 +264,17 @@ class AsyncApiContractTest {
       assertTrue(past.reviewTiers(org).await(30, TimeUnit.SECONDS) >= 1);
       LoyaltyService now = new LoyaltyService(db, CustomerChangeListener.NONE, java.time.Clock.systemUTC());
       assertTrue(now.expirePoints(org).await(30, TimeUnit.SECONDS) > 0);
+
+      // Points earned 340 days ago expire in 25: one expiring notice; some of them go to c by transfer.
+      String saver = ok(h.post("/api/v1/customers", new JsonObject().put("customer_type", "person").put("first_name", "Lea")
+          .put("last_name", "Paz"))).getString("id");
+      new LoyaltyService(db, CustomerChangeListener.NONE, new MutableClock(Instant.now().minus(Duration.ofDays(340))))
+          .earn(new LoyaltyMessages.Earn(caller, UUID.fromString(saver), "old", new BigDecimal("500"), null, "pos", List.of()))
+          .await(30, TimeUnit.SECONDS);
+      now.saveProgram(caller, LoyaltyProgram.DEFAULT.withTransfers(true, null)).await(30, TimeUnit.SECONDS);
+      ok(h.post("/api/v1/loyalty/transfers", new JsonObject().put("transfer_id", "tr-1").put("from_customer_id", saver)
+          .put("to_customer_id", c).put("points", 100).put("reason", "household")));
+      assertTrue(now.notifyExpiringPoints(org, 100).await(30, TimeUnit.SECONDS) >= 1);
     } finally {
       db.close().await(10, TimeUnit.SECONDS);
     }

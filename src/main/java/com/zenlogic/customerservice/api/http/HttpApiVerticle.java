@@ -131,7 +131,7 @@ public final class HttpApiVerticle extends VerticleBase {
               .setHttp2ClearTextEnabled(false)
               .setCompressionSupported(true)
               .setMaxHeaderSize(16 * 1024).setIdleTimeout(config.ops().idleTimeoutSeconds()));
-          return server.requestHandler(router).listen();
+          return server.requestHandler(router).invalidRequestHandler(HttpErrors::invalidRequest).listen();
         });
   }
 

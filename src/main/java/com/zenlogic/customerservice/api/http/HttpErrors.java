@@ -2,7 +2,9 @@ package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
+import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.json.schema.OutputUnit;
@@ -136,6 +138,21 @@ final class HttpErrors {
     }
     String p = location.startsWith("#") ? location.substring(1) : location;
     return p.startsWith("/") ? p.substring(1) : p;
+  }
+
+  /**
+   * Requests Netty could not decode (a request line or headers over the limits, garbage) never
+   * reach the router; Vert.x's default answers them with a bare status. Same statuses, our body.
+   */
+  static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    String reason = cause instanceof TooLongFrameException ? String.valueOf(cause.getMessage()) : "";
+    ErrorCode code = reason.startsWith("An HTTP line is larger than") ? ErrorCode.URI_TOO_LONG
+        : reason.startsWith("HTTP header is larger than") ? ErrorCode.HEADERS_TOO_LARGE : ErrorCode.MALFORMED_REQUEST;
+    request.response().setStatusCode(code.httpStatus())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(new JsonObject().put("error", new JsonObject().put("code", code.name()).put("message", code.format())).toBuffer());
   }
 
   static void send(RoutingContext ctx, ErrorCode code, String message, String field) {

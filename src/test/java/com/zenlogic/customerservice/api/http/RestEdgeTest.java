@@ -416,4 +416,19 @@ class RestEdgeTest {
       assertTrue(admin.get(report).status < 500, report);
     }
   }
+
+  @Test
+  void requestsTooLongToDecodeGetTheCatalogueBodyNotABareStatus() throws Exception {
+    HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    String base = "http://127.0.0.1:" + app.config.httpPort();
+    HttpResponse<String> uri = plain.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/customers/search?q=" + "x".repeat(20_000)))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(414, uri.statusCode());
+    assertEquals("URI_TOO_LONG", new JsonObject(uri.body()).getJsonObject("error").getString("code"));
+    HttpResponse<String> headers = plain.send(HttpRequest.newBuilder(URI.create(base + "/health")).header("X-Big", "y".repeat(20_000))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(431, headers.statusCode());
+    assertEquals("HEADERS_TOO_LARGE", new JsonObject(headers.body()).getJsonObject("error").getString("code"));
+    assertEquals("application/json", headers.headers().firstValue("content-type").orElse(""));
+  }
 }
