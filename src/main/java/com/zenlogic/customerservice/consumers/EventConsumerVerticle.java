@@ -9,6 +9,8 @@ import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.platform.config.OpsConfig;
 import com.zenlogic.customerservice.platform.amqp.Rabbit;
 import com.zenlogic.customerservice.platform.values.Text;
+import com.zenlogic.customerservice.platform.tracing.Correlation;
+import com.zenlogic.customerservice.platform.tracing.Tracing;
 import com.zenlogic.customerservice.platform.errors.Unavailable;
 import com.zenlogic.customerservice.platform.outbox.EventMetrics;
 import com.zenlogic.customerservice.platform.inbox.Applied;
@@ -73,6 +75,8 @@ public abstract class EventConsumerVerticle extends VerticleBase {
   private int inFlight;
   private JobLease pruneLease;
   private boolean stopping;
+  // Open consumer spans by delivery tag (tracing on only), ended with the delivery's outcome.
+  private final Map<Long, Tracing.MessageSpan> spans = new HashMap<>();
 
   protected EventConsumerVerticle(DbUrl runtimeDb, String amqpUrl, OpsConfig ops) {
     this.runtimeDb = runtimeDb;
@@ -207,6 +211,10 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     return f;
   }
 
+  /**
+   * Each delivery is handled on its own duplicated context, carrying its correlation id (for the
+   * logs and the engines it calls) and, when tracing, its consumer span (child of the publisher's).
+   */
   private void onMessage(RabbitMQMessage message) {
     long tag = message.envelope().getDeliveryTag();
     if (stopping) {
@@ -214,15 +222,33 @@ public abstract class EventConsumerVerticle extends VerticleBase {
       rabbit.basicNack(tag, false, true);
       return;
     }
+    Correlation.newHandling(context, Correlation.usable(message.properties().getCorrelationId())).dispatch(message, this::handle);
+  }
+
+  private void handle(RabbitMQMessage message) {
+    long tag = message.envelope().getDeliveryTag();
+    Tracing.MessageSpan span = Tracing.consume(vertx, queue(), message.properties().getMessageId(), message.properties().getHeaders());
+    if (span != Tracing.MessageSpan.NONE) {
+      spans.put(tag, span);
+    }
     ConsumedEvent event;
     try {
-      event = ConsumedEvent.parse(message.properties().getMessageId(), message.envelope().getRoutingKey(), message.body());
+      event = ConsumedEvent.parse(message.properties().getMessageId(), message.envelope().getRoutingKey(), message.body(),
+          message.properties().getCorrelationId());
     } catch (RuntimeException e) {
       deadLetter(message, tag, reason(e));
       return;
     }
+    Correlation.set(event.correlationId());
     inFlight++;
     apply(message, tag, event, 1);
+  }
+
+  private void endSpan(long tag, Throwable failure) {
+    Tracing.MessageSpan span = spans.remove(tag);
+    if (span != null) {
+      span.end(failure);
+    }
   }
 
   /**
@@ -243,6 +269,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
         .onSuccess(applied -> {
           EventMetrics.consumed(name(), applied.duplicate() ? EventMetrics.DUPLICATE : EventMetrics.APPLIED);
           rabbit.basicAck(tag, false);
+          endSpan(tag, null);
           inFlight--;
         })
         .onFailure(e -> {
@@ -300,6 +327,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     long delay = Math.min(10_000, 200L << Math.min(attempt, 6));
     log.warn("{}: attempt {} of message {} failed, retrying in {} ms: {}", name(), attempt, message.properties().getMessageId(),
         delay, cause.toString());
+    endSpan(tag, cause);
     vertx.setTimer(delay, t -> rabbit.basicNack(tag, false, true));
   }
 
@@ -315,6 +343,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     headers.put("x-original-exchange", message.envelope().getExchange());
     headers.put("x-original-routing-key", message.envelope().getRoutingKey());
     headers.put("x-consumer", name());
+    endSpan(tag, new IllegalArgumentException(reason));
     AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
         .contentType(message.properties().getContentType())
         .messageId(message.properties().getMessageId())

@@ -10,6 +10,7 @@ import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.metrics.Metrics;
+import com.zenlogic.customerservice.platform.tracing.Correlation;
 import com.zenlogic.customerservice.platform.cache.CustomerCache;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Future;
@@ -164,6 +165,9 @@ public final class GrpcApiVerticle extends VerticleBase {
       GrpcMessageDecoder<Req> decoder = method.decoder();
       return request -> {
         long started = System.nanoTime();
+        String correlationId = GrpcCallers.correlation(request.headers());
+        Correlation.set(correlationId);
+        request.response().headers().set(Correlation.HEADER, correlationId);
         UnaryExchange<Req, Resp> exchange = new UnaryExchange<>(request, name, started);
         request.invalidMessageHandler(invalid -> exchange.answer(Future.failedFuture(
             new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, "message larger than " + maxMessageBytes + " bytes"))));

@@ -8,6 +8,7 @@ import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.values.Ids;
+import com.zenlogic.customerservice.platform.tracing.Correlation;
 import com.zenlogic.customerservice.platform.cache.CustomerCache;
 import java.util.function.Supplier;
 import io.vertx.core.Future;
@@ -149,6 +150,7 @@ public final class HttpApiVerticle extends VerticleBase {
       id = Ids.newId().toString();
     }
     ctx.put(Requests.CORRELATION_ID, id);
+    Correlation.set(id);
     ctx.response().putHeader("X-Correlation-Id", id);
     ctx.next();
   }

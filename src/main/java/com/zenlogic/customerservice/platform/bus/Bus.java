@@ -4,6 +4,7 @@ import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.platform.errors.Unavailable;
 
+import com.zenlogic.customerservice.platform.tracing.Correlation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -58,7 +59,12 @@ public final class Bus {
     long remaining = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
     int attemptsLeft = address.isIdempotent() ? MAX_ATTEMPTS - attempt + 1 : 1;
     long timeout = Math.max(1, remaining / attemptsLeft);
-    return vertx.eventBus().<Object>request(address.name(), request, new DeliveryOptions().setSendTimeout(timeout))
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout);
+    String correlationId = Correlation.current();
+    if (correlationId != null) {
+      options.addHeader(Correlation.HEADER, correlationId);
+    }
+    return vertx.eventBus().<Object>request(address.name(), request, options)
         .transform(ar -> {
           if (ar.succeeded()) {
             Object body = ar.result().body();
@@ -88,6 +94,7 @@ public final class Bus {
 
   static <Q, R> void serve(Vertx vertx, Address<Q, R> address, Function<Q, Future<R>> handler) {
     vertx.eventBus().<Object>consumer(address.name(), message -> {
+      Correlation.set(message.headers().get(Correlation.HEADER));
       Object body = message.body();
       if (body instanceof WireCodec.Undecodable u) {
         message.fail(FAILURE, failureJson(INTERNAL, null, address + ": request not readable: " + u.reason()));
