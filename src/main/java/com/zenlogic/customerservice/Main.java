@@ -59,6 +59,9 @@ public final class Main {
       // The Hazelcast class is named only on this branch, so a single process never loads it.
       Vertx vertx = cluster.enabled() ? HazelcastCluster.start(cluster, Metrics.vertxOptions(), tracing).await(2, TimeUnit.MINUTES)
           : Tracing.builder(Metrics.vertxOptions(), tracing).build();
+      if (tracing.enabled()) {
+        LOG.info("Tracing: spans of service {} exported over OTLP ({}) to {}", tracing.serviceName(), tracing.protocol(), tracing.endpoint());
+      }
       AppConfig running = config;
       EmbeddedDatabase db = embedded;
       CustomerServiceApp.Running app = CustomerServiceApp.start(vertx, running, embedded != null, cluster).await(5, TimeUnit.MINUTES);

@@ -283,7 +283,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
             EventMetrics.consumed(name(), EventMetrics.RETRIED);
             long delay = Math.min(30_000, 200L << Math.min(attempt, 8));
             log.warn("{}: attempt {} of message {} failed, retrying in {} ms: {}", name(), attempt, event.messageId(), delay,
-                e.toString());
+                Redact.failure(e));
             vertx.setTimer(delay, t -> apply(message, tag, event, attempt + 1));
           }
         });
@@ -311,9 +311,9 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     if (e instanceof DomainException d) {
       text = d.getMessage();
     } else if (e instanceof PgException pg) {
-      text = "database refused the change (SQLSTATE " + pg.getSqlState() + "): " + pg.getErrorMessage();
+      text = "database refused the change (SQLSTATE " + pg.getSqlState() + "): " + Redact.text(pg.getErrorMessage());
     } else {
-      text = "unexpected failure: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      text = "unexpected failure: " + Redact.failure(e);
     }
     String clean = Text.problem(text) == null ? text : text.replace('\u0000', '?');
     return clean.length() > MAX_REASON ? clean.substring(0, MAX_REASON) : clean;
@@ -326,7 +326,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     int attempt = count instanceof Number n ? n.intValue() + 1 : 1;
     long delay = Math.min(10_000, 200L << Math.min(attempt, 6));
     log.warn("{}: attempt {} of message {} failed, retrying in {} ms: {}", name(), attempt, message.properties().getMessageId(),
-        delay, cause.toString());
+        delay, Redact.failure(cause));
     endSpan(tag, cause);
     vertx.setTimer(delay, t -> rabbit.basicNack(tag, false, true));
   }

@@ -98,7 +98,7 @@ public final class LoyaltyJobs {
             // Closing the session releases the advisory lock, whatever happened above.
             .eventually(conn::close))
         .onComplete(ar -> running.set(false))
-        .onFailure(e -> LOG.warn("Loyalty run failed: {}", e.toString()));
+        .onFailure(e -> LOG.warn("Loyalty run failed: {}", Redact.failure(e)));
   }
 
   private Future<Run> allTenants() {
@@ -108,7 +108,7 @@ public final class LoyaltyJobs {
         chain = chain.compose(run -> batches(org, null, loyalty::expirePointsBatch, run, true)
             .compose(afterExpiry -> batches(org, null, loyalty::reviewTiersBatch, afterExpiry, false))
             .recover(e -> {
-              LOG.warn("Loyalty run failed for organization {}: {}", org, e.toString());
+              LOG.warn("Loyalty run failed for organization {}: {}", org, Redact.failure(e));
               return Future.succeededFuture(run);
             }));
       }
@@ -136,7 +136,7 @@ public final class LoyaltyJobs {
     sweeping = true;
     loyalty.tenants().compose(orgs -> forEach(orgs, (org, v) -> loyalty.expireHolds(org).<Void>mapEmpty()
             .recover(e -> {
-              LOG.warn("Expiring holds failed for organization {}: {}", org, e.toString());
+              LOG.warn("Expiring holds failed for organization {}: {}", org, Redact.failure(e));
               return Future.succeededFuture();
             })))
         .onComplete(ar -> sweeping = false);

@@ -26,10 +26,11 @@ final class GrpcErrors {
       return new StatusException(status(e.code().grpcCode()), message);
     }
     if (Unavailable.isDependencyFailure(failure)) {
-      LOG.warn("{}: dependency unavailable: {}", method, failure.toString());
+      LOG.warn("{}: dependency unavailable: {}", method, Redact.failure(failure));
       return new StatusException(GrpcStatus.UNAVAILABLE, ErrorCode.SERVICE_UNAVAILABLE.format());
     }
-    LOG.error("{}: unhandled failure", method, failure);
+    LOG.error("{}: unhandled failure: {}", method, Redact.failure(failure));
+    LOG.debug("{}: unhandled failure", method, failure);
     return new StatusException(GrpcStatus.INTERNAL, ErrorCode.INTERNAL.format());
   }
 

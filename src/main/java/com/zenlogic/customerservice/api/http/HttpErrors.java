@@ -44,11 +44,12 @@ final class HttpErrors {
       byStatus(ctx, ctx.statusCode());
     } else if (com.zenlogic.customerservice.platform.errors.Unavailable.isDependencyFailure(failure)) {
       LOG.warn("Dependency unavailable on {} {} [{}]: {}", ctx.request().method(), ctx.request().path(),
-          ctx.get(Requests.CORRELATION_ID), failure.toString());
+          ctx.get(Requests.CORRELATION_ID), Redact.failure(failure));
       send(ctx, ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.SERVICE_UNAVAILABLE.format(), null);
     } else {
-      LOG.error("Unhandled failure on {} {} [{}]", ctx.request().method(), ctx.request().path(),
-          ctx.get(Requests.CORRELATION_ID), failure);
+      LOG.error("Unhandled failure on {} {} [{}]: {}", ctx.request().method(), ctx.request().path(),
+          ctx.get(Requests.CORRELATION_ID), Redact.failure(failure));
+      LOG.debug("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
       send(ctx, ErrorCode.INTERNAL, ErrorCode.INTERNAL.format(), null);
     }
   }

@@ -115,12 +115,14 @@ public final class Bus {
       try {
         message.reply(result);
       } catch (RuntimeException e) {
-        LOG.error("{} cannot reply", message.address(), e);
-        message.fail(FAILURE, failureJson(INTERNAL, null, e.toString()));
+        LOG.error("{} cannot reply: {}", message.address(), Redact.failure(e));
+        LOG.debug("{} cannot reply", message.address(), e);
+        message.fail(FAILURE, failureJson(INTERNAL, null, Redact.failure(e)));
       }
     } else {
       if (!(failure instanceof DomainException) && !Unavailable.isDependencyFailure(failure)) {
-        LOG.error("{} failed", message.address(), failure);
+        LOG.error("{} failed: {}", message.address(), Redact.failure(failure));
+        LOG.debug("{} failed", message.address(), failure);
       }
       message.fail(FAILURE, toWire(failure));
     }
@@ -139,7 +141,7 @@ public final class Bus {
     if (Unavailable.isDependencyFailure(failure)) {
       return failureJson(UNAVAILABLE, null, failure.toString());
     }
-    return failureJson(INTERNAL, null, failure.toString());
+    return failureJson(INTERNAL, null, Redact.failure(failure));
   }
 
   private static String failureJson(String code, String field, String message) {
