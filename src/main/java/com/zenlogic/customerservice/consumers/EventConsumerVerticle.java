@@ -270,6 +270,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     handed
         .onSuccess(applied -> {
           EventMetrics.consumed(name(), applied.duplicate() ? EventMetrics.DUPLICATE : EventMetrics.APPLIED);
+          log.debug("{}: message {} ({}) {}", name(), event.messageId(), event.eventType(), applied.duplicate() ? "was a duplicate" : "applied");
           rabbit.basicAck(tag, false);
           endSpan(tag, null);
           inFlight--;

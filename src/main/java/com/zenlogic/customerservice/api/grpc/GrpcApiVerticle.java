@@ -41,6 +41,7 @@ import java.util.function.Supplier;
  * only: every call resolves its caller, runs the capability and maps failures once (GrpcErrors).
  */
 public final class GrpcApiVerticle extends VerticleBase {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GrpcApiVerticle.class);
   private final AppConfig config;
   private final DbUrl runtimeDb;
   private final Supplier<CustomerCache> caches;
@@ -222,6 +223,10 @@ public final class GrpcApiVerticle extends VerticleBase {
       answered = true;
       result.onComplete(ar -> {
         try {
+          if (LOG.isDebugEnabled()) {
+            LOG.debug("gRPC {} -> {} in {} ms", name, ar.succeeded() ? "OK" : ar.cause().getClass().getSimpleName(),
+                (System.nanoTime() - started) / 1_000_000);
+          }
           if (ar.succeeded()) {
             Metrics.grpcCall(name, "OK", System.nanoTime() - started);
             request.response().end(ar.result());

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The admin REST API: routes come from the OpenAPI contract, which also validates every request (ContractValidator). */
 public final class HttpApiVerticle extends VerticleBase {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpApiVerticle.class);
   private final AppConfig config;
   private final DbUrl runtimeDb;
   private final Supplier<CustomerCache> caches;
@@ -152,6 +153,11 @@ public final class HttpApiVerticle extends VerticleBase {
     ctx.put(Requests.CORRELATION_ID, id);
     Correlation.set(id);
     ctx.response().putHeader("X-Correlation-Id", id);
+    if (LOG.isDebugEnabled()) {
+      long started = System.nanoTime();
+      ctx.addEndHandler(v -> LOG.debug("{} {} -> {} in {} ms", ctx.request().method(), ctx.request().path(), ctx.response().getStatusCode(),
+          (System.nanoTime() - started) / 1_000_000));
+    }
     ctx.next();
   }
 }

@@ -108,7 +108,10 @@ public final class Bus {
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);
       }
-      result.onComplete(ar -> reply(message, ar.succeeded() ? ar.result() : null, ar.cause()));
+      result.onComplete(ar -> {
+        LOG.debug("{} answered{}", address, ar.succeeded() ? "" : " with a failure");
+        reply(message, ar.succeeded() ? ar.result() : null, ar.cause());
+      });
     });
   }
 
