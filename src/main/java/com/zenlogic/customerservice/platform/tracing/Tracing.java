@@ -25,8 +25,12 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
 import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
+import io.vertx.core.spi.tracing.VertxTracer;
+import io.vertx.core.tracing.TracingOptions;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * OpenTelemetry for the whole process, set up where the Vert.x instance is built. With
@@ -42,7 +46,9 @@ public final class Tracing {
   private static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
   private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
 
-  private static volatile OpenTelemetry active;
+  // Each traced Vert.x instance's OpenTelemetry, by its tracer (a process may hold several instances, as the tests do).
+  private static final Map<VertxTracer<?, ?>, OpenTelemetry> BY_TRACER = Collections.synchronizedMap(new WeakHashMap<>());
+  private static volatile boolean anyTracing;
 
   private Tracing() {}
 
@@ -56,9 +62,21 @@ public final class Tracing {
 
   /** As above with a given OpenTelemetry (tests install an in-memory exporter through this). */
   public static VertxBuilder builder(VertxOptions options, OpenTelemetry openTelemetry) {
-    active = openTelemetry;
+    anyTracing = true;
     options.setTracingOptions(new OpenTelemetryOptions());
-    return Vertx.builder().with(options).withTracer(new OpenTelemetryTracingFactory(openTelemetry));
+    return Vertx.builder().with(options).withTracer(new OpenTelemetryTracingFactory(openTelemetry) {
+      @Override
+      public VertxTracer<?, ?> tracer(TracingOptions tracing) {
+        VertxTracer<?, ?> tracer = super.tracer(tracing);
+        BY_TRACER.put(tracer, openTelemetry);
+        return tracer;
+      }
+    });
+  }
+
+  private static OpenTelemetry of(Vertx vertx) {
+    VertxTracer<?, ?> tracer = ((VertxInternal) vertx).tracer();
+    return tracer == null ? null : BY_TRACER.get(tracer);
   }
 
   /** An SDK exporting to exporter; synchronous export for tests, batched otherwise. */
@@ -88,7 +106,7 @@ public final class Tracing {
 
   /** Whether any Vert.x instance of the process was built with tracing. */
   static boolean enabled() {
-    return active != null;
+    return anyTracing;
   }
 
   /** The current span's trace id and span id, or null outside a traced request. */
@@ -99,7 +117,7 @@ public final class Tracing {
 
   /** The W3C traceparent of the current span, or null: stored with an outbox row so its publication joins the request's trace. */
   public static String currentTraceparent() {
-    if (active == null) {
+    if (!anyTracing) {
       return null;
     }
     SpanContext span = currentSpan();
@@ -130,8 +148,8 @@ public final class Tracing {
    * (its stored traceparent). Tracing off: the stored traceparent is passed through unchanged.
    */
   public static MessageSpan publish(Vertx vertx, String exchange, String messageId, String storedTraceparent) {
-    OpenTelemetry otel = active;
-    if (otel == null || !isTracing(vertx)) {
+    OpenTelemetry otel = anyTracing ? of(vertx) : null;
+    if (otel == null) {
       return storedTraceparent == null ? MessageSpan.NONE : new Passed(storedTraceparent);
     }
     Context parent = extract(otel, storedTraceparent == null ? Map.of() : Map.of(TRACEPARENT, storedTraceparent));
@@ -146,8 +164,8 @@ public final class Tracing {
    * current on the calling (duplicated) Vert.x context so what the handling calls joins it.
    */
   public static MessageSpan consume(Vertx vertx, String queue, String messageId, Map<String, Object> headers) {
-    OpenTelemetry otel = active;
-    if (otel == null || !isTracing(vertx)) {
+    OpenTelemetry otel = anyTracing ? of(vertx) : null;
+    if (otel == null) {
       return MessageSpan.NONE;
     }
     Context parent = extract(otel, headers == null ? Map.of() : headers);
