@@ -77,7 +77,7 @@ public record ConsumedEvent(String messageId, String eventType, UUID organizatio
 
   private static String usable(String correlation) {
     return correlation == null || correlation.isBlank() || correlation.length() > MAX_TEXT || Text.problem(correlation) != null
-        ? null : correlation;
+        || correlation.chars().anyMatch(Character::isISOControl) ? null : correlation;
   }
 
   /** A string field, or null when absent; another JSON type is a permanent failure naming the field. */

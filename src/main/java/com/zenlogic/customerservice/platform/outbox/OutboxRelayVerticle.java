@@ -5,6 +5,7 @@ import com.rabbitmq.client.AMQP;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import com.zenlogic.customerservice.platform.tracing.Correlation;
 import com.zenlogic.customerservice.platform.tracing.Tracing;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -269,8 +270,8 @@ public final class OutboxRelayVerticle extends VerticleBase {
             done.add(p.id());
             returned.add(p.id());
             EventMetrics.unroutable(p.message().routingKey());
-            warn("Event " + p.message().messageId() + " (" + p.message().routingKey() + ") was routed to no queue: "
-                + "kept as returned in the outbox (see docs/hardening-events.md)");
+            asTheEvent(p, () -> warn("Event " + p.message().messageId() + " (" + p.message().routingKey() + ") was routed to no queue: "
+                + "kept as returned in the outbox (see docs/hardening-events.md)"));
           }
           case REFUSED -> updates.add(failedAttempt(conn, p, r.reason(), failed));
           case LOST -> {
@@ -302,13 +303,20 @@ public final class OutboxRelayVerticle extends VerticleBase {
     EventMetrics.failed();
     return conn.preparedQuery(FAILED).execute(Tuple.of(p.id(), reason, maxAttempts)).onSuccess(rows -> {
       boolean parked = rows.iterator().next().getBoolean("parked");
-      if (parked) {
-        LOG.error("Outbox event {} ({}) parked after {} attempts: {}; the customer's later events wait behind it",
-            p.message().messageId(), p.message().routingKey(), maxAttempts, reason);
-      } else {
-        warn("Outbox event " + p.message().messageId() + " not published, will retry: " + reason);
-      }
+      asTheEvent(p, () -> {
+        if (parked) {
+          LOG.error("Outbox event {} ({}) parked after {} attempts: {}; the customer's later events wait behind it",
+              p.message().messageId(), p.message().routingKey(), maxAttempts, reason);
+        } else {
+          warn("Outbox event " + p.message().messageId() + " not published, will retry: " + reason);
+        }
+      });
     });
+  }
+
+  /** Logs about one event carry the correlation id of the request that caused it. */
+  private void asTheEvent(Pending p, Runnable log) {
+    Correlation.newHandling(context, Correlation.usable(p.message().properties().getCorrelationId())).dispatch(log);
   }
 
   private static Object keyOf(Pending p) {

@@ -56,8 +56,8 @@ public final class Correlation {
     return dup;
   }
 
-  /** A caller's id if usable (present, not blank, at most MAX_LENGTH), else null. */
+  /** A caller's id if usable (present, not blank, at most MAX_LENGTH, no control characters that could forge log lines), else null. */
   public static String usable(String id) {
-    return id == null || id.isBlank() || id.length() > MAX_LENGTH ? null : id;
+    return id == null || id.isBlank() || id.length() > MAX_LENGTH || id.chars().anyMatch(Character::isISOControl) ? null : id;
   }
 }
