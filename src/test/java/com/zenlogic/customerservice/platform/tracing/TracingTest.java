@@ -57,7 +57,8 @@ class TracingTest {
     helper = Vertx.vertx();
     broker = TestBroker.create(helper, "tracing");
     published = broker.capture();
-    app = TestApp.startTraced("tracing", Map.of("AMQP_URL", broker.url()),
+    app = TestApp.startTraced("tracing", Map.of("AMQP_URL", broker.url(), "REDIS_URL", "redis://127.0.0.1:6379",
+            "CACHE_KEY_PREFIX", "test-" + UUID.randomUUID()),
         Tracing.sdk(new TracingConfig("memory", TracingConfig.HTTP_PROTOBUF, "customer-service"), SPANS, true));
     grpc = new GrpcTestClient(app.vertx, app.config.grpcPort());
     token = app.token(ORG, "customers:read", "customers:write", "loyalty:read", "loyalty:write");
@@ -117,6 +118,16 @@ class TracingTest {
     SpanData server = waitForSpan(s -> s.getKind() == SpanKind.SERVER
         && "/customer.v1.CustomerService/GetCustomer".equals(s.getAttributes().get(AttributeKey.stringKey("url.path"))));
     assertEquals("POST", server.getName());
+  }
+
+  @Test
+  void aCheckoutReadHasARedisClientSpanInTheCallsTrace() throws Exception {
+    String id = customer(null);
+    assertTrue(grpc.call(CustomerServiceGrpcClient.GetCustomer, GetCustomerRequest.newBuilder().setCustomerId(id).build(), token).ok());
+    // The cache is read (a miss, then filled) under the call's server span.
+    waitForSpan(s -> s.getKind() == SpanKind.CLIENT && String.valueOf(s.getAttributes().asMap()).contains("redis")
+        && SPANS.getFinishedSpanItems().stream().anyMatch(p -> p.getSpanId().equals(s.getParentSpanId()) && p.getKind() == SpanKind.SERVER
+            && "/customer.v1.CustomerService/GetCustomer".equals(p.getAttributes().get(AttributeKey.stringKey("url.path")))));
   }
 
   @Test
