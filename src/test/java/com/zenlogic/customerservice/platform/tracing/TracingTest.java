@@ -18,7 +18,12 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import com.zenlogic.customerservice.segmentation.orders.v1.GetOrdersByCustomerRequest;
+import com.zenlogic.customerservice.segmentation.orders.v1.GetOrdersByCustomerResponse;
+import com.zenlogic.customerservice.segmentation.orders.v1.OrderServiceGrpcService;
+import com.zenlogic.customerservice.segmentation.orders.v1.OrderServiceService;
 import io.vertx.core.Vertx;
+import io.vertx.grpc.server.GrpcServer;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -51,14 +56,16 @@ class TracingTest {
   static List<RabbitMQMessage> published;
   static final UUID ORG = UUID.randomUUID();
   static String token;
+  static final java.util.concurrent.atomic.AtomicReference<String> orderServiceTraceparent = new java.util.concurrent.atomic.AtomicReference<>();
 
   @BeforeAll
   static void start() throws Exception {
     helper = Vertx.vertx();
     broker = TestBroker.create(helper, "tracing");
     published = broker.capture();
+    int orderService = fakeOrderService();
     app = TestApp.startTraced("tracing", Map.of("AMQP_URL", broker.url(), "REDIS_URL", "redis://127.0.0.1:6379",
-            "CACHE_KEY_PREFIX", "test-" + UUID.randomUUID()),
+            "CACHE_KEY_PREFIX", "test-" + UUID.randomUUID(), "ORDER_SERVICE_GRPC", "127.0.0.1:" + orderService),
         Tracing.sdk(new TracingConfig("memory", TracingConfig.HTTP_PROTOBUF, "customer-service"), SPANS, true));
     grpc = new GrpcTestClient(app.vertx, app.config.grpcPort());
     token = app.token(ORG, "customers:read", "customers:write", "loyalty:read", "loyalty:write");
@@ -128,6 +135,18 @@ class TracingTest {
     waitForSpan(s -> s.getKind() == SpanKind.CLIENT && String.valueOf(s.getAttributes().asMap()).contains("redis")
         && SPANS.getFinishedSpanItems().stream().anyMatch(p -> p.getSpanId().equals(s.getParentSpanId()) && p.getKind() == SpanKind.SERVER
             && "/customer.v1.CustomerService/GetCustomer".equals(p.getAttributes().get(AttributeKey.stringKey("url.path")))));
+  }
+
+  @Test
+  void theOrderServiceCallIsAClientSpanOfTheRequestAndCarriesItsTraceparent() throws Exception {
+    String id = customer(null);
+    String traceId = hex(32);
+    assertEquals(200, send(HttpRequest.newBuilder(uri("/api/v1/customers/" + id + "/history")).GET(),
+        "00-" + traceId + "-" + hex(16) + "-01").statusCode());
+    SpanData call = waitForSpan(s -> s.getKind() == SpanKind.CLIENT && s.getTraceId().equals(traceId)
+        && String.valueOf(s.getAttributes().asMap()).contains("OrderService"));
+    assertEquals(traceId, orderServiceTraceparent.get().split("-")[1]);
+    assertEquals(call.getSpanId(), orderServiceTraceparent.get().split("-")[2], "the Order Service's parent is our client span");
   }
 
   @Test
@@ -204,6 +223,23 @@ class TracingTest {
   }
 
   // --- helpers
+
+  /** The Order Service, faked as a real gRPC server on the helper Vert.x (untraced): remembers the traceparent it was sent. */
+  static int fakeOrderService() throws Exception {
+    GrpcServer grpcServer = GrpcServer.server(helper);
+    grpcServer.addService(OrderServiceGrpcService.of(new OrderServiceService() {
+      @Override
+      public io.vertx.core.Future<GetOrdersByCustomerResponse> getOrdersByCustomer(GetOrdersByCustomerRequest request) {
+        return io.vertx.core.Future.succeededFuture(GetOrdersByCustomerResponse.newBuilder().build());
+      }
+    }));
+    int port = TestApp.freePort();
+    helper.createHttpServer().requestHandler(req -> {
+      orderServiceTraceparent.set(req.getHeader("traceparent"));
+      grpcServer.handle(req);
+    }).listen(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    return port;
+  }
 
   static URI uri(String path) {
     return URI.create("http://127.0.0.1:" + app.config.httpPort() + path);
