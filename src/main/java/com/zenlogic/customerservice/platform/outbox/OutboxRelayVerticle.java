@@ -253,7 +253,9 @@ public final class OutboxRelayVerticle extends VerticleBase {
   /** Publishes one wave and records each row's outcome; answers the customers whose event did not go out. */
   private Future<Set<Object>> send(SqlConnection conn, List<Pending> wave) {
     List<ConfirmedPublisher.Message> messages = wave.stream().map(Pending::message).toList();
-    return vertx.executeBlocking(() -> publisher.publish(messages, CONFIRM_TIMEOUT_MILLIS)).compose(results -> {
+    return vertx.executeBlocking(() -> publisher.publish(messages, CONFIRM_TIMEOUT_MILLIS))
+        .onFailure(e -> wave.forEach(p -> p.span().end(e)))
+        .compose(results -> {
       List<Long> done = new ArrayList<>();
       List<Long> returned = new ArrayList<>();
       Set<Object> failed = new HashSet<>();

@@ -70,6 +70,9 @@ class LogFormatTest {
       JoranConfigurator config = new JoranConfigurator();
       config.setContext(logback);
       config.doConfigure(LogFormatTest.class.getResource("/logback.xml"));
+      // A warning would make logback print its whole status at every start.
+      assertTrue(logback.getStatusManager().getCopyOfStatusList().stream().allMatch(st -> st.getLevel() < ch.qos.logback.core.status.Status.WARN),
+          () -> logback.getStatusManager().getCopyOfStatusList().toString());
       org.slf4j.Logger log = logback.getLogger("test.logger");
       ContextInternal handling = Correlation.newHandling(vertx.getOrCreateContext(), "cid-42");
       handling.<Void>executeBlocking(() -> null).compose(v -> {
