@@ -1,7 +1,6 @@
 package com.zenlogic.customerservice.consumers;
 
 import com.zenlogic.customerservice.platform.tracing.Redact;
-
 import com.zenlogic.customerservice.platform.jobs.JobLease;
 import com.rabbitmq.client.AMQP;
 import com.zenlogic.customerservice.platform.db.Db;

@@ -1,7 +1,6 @@
 package com.zenlogic.customerservice.loyalty;
 
 import com.zenlogic.customerservice.platform.tracing.Redact;
-
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import io.vertx.core.Future;

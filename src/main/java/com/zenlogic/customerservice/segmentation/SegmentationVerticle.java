@@ -1,7 +1,6 @@
 package com.zenlogic.customerservice.segmentation;
 
 import com.zenlogic.customerservice.platform.tracing.Redact;
-
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.jobs.JobLease;

@@ -1,7 +1,6 @@
 package com.zenlogic.customerservice.api.grpc;
 
 import com.zenlogic.customerservice.platform.tracing.Redact;
-
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.platform.errors.Unavailable;

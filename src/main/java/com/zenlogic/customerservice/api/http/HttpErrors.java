@@ -1,7 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.platform.tracing.Redact;
-
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
