@@ -13,6 +13,7 @@ import com.zenlogic.customerservice.consumers.PaymentEventsConsumer;
 import com.zenlogic.customerservice.consumers.PosEventsConsumer;
 import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.bus.Bus;
+import com.zenlogic.customerservice.platform.tracing.LogCorrelation;
 import com.zenlogic.customerservice.loyalty.LoyaltyVerticle;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.db.Migrations;
@@ -88,6 +89,7 @@ public final class CustomerServiceApp {
     DbUrl owner = DbUrl.parse("DB_URL", config.dbUrl());
     DbUrl runtime = owner.as(config.dbAppUser(), config.dbAppPassword());
     Bus.install(vertx);
+    LogCorrelation.install();
     JobLease.configure(vertx, new JobLease.Settings(cluster.nodeName(), Duration.ofSeconds(cluster.jobLeaseSeconds())));
     NodeRole role = cluster.role();
     Running running = new Running(vertx);

@@ -10,6 +10,8 @@ import com.zenlogic.customerservice.platform.config.DevDefaults;
 import com.zenlogic.customerservice.DevToken;
 import com.zenlogic.customerservice.platform.db.EmbeddedDatabase;
 import com.zenlogic.customerservice.platform.metrics.Metrics;
+import com.zenlogic.customerservice.platform.tracing.Tracing;
+import com.zenlogic.customerservice.platform.tracing.TracingConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,10 +31,12 @@ public final class Main {
   public static void main(String[] args) throws Exception {
     AppConfig config;
     ClusterConfig cluster;
+    TracingConfig tracing;
     try {
       JsonObject json = loadJson();
       config = AppConfig.from(json);
       cluster = ClusterConfig.from(json);
+      tracing = TracingConfig.from(json);
     } catch (ConfigException e) {
       LOG.error(e.getMessage());
       System.exit(2);
@@ -53,8 +57,11 @@ public final class Main {
         config = config.withJwtHs256Secret(DevDefaults.devJwtSecret(config.dataDir()));
       }
       // The Hazelcast class is named only on this branch, so a single process never loads it.
-      Vertx vertx = cluster.enabled() ? HazelcastCluster.start(cluster, Metrics.vertxOptions()).await(2, TimeUnit.MINUTES)
-          : Vertx.builder().with(Metrics.vertxOptions()).withMetrics(Metrics.factory()).build();
+      Vertx vertx = cluster.enabled() ? HazelcastCluster.start(cluster, Metrics.vertxOptions(), tracing).await(2, TimeUnit.MINUTES)
+          : Tracing.builder(Metrics.vertxOptions(), tracing).withMetrics(Metrics.factory()).build();
+      if (tracing.enabled()) {
+        LOG.info("Tracing: spans of service {} exported over OTLP ({}) to {}", tracing.serviceName(), tracing.protocol(), tracing.endpoint());
+      }
       AppConfig running = config;
       EmbeddedDatabase db = embedded;
       CustomerServiceApp.Running app = CustomerServiceApp.start(vertx, running, embedded != null, cluster).await(5, TimeUnit.MINUTES);
@@ -80,6 +87,7 @@ public final class Main {
     try {
       List<String> keys = new ArrayList<>(AppConfig.KEY_LIST);
       keys.addAll(List.of(ClusterConfig.KEYS));
+      keys.addAll(TracingConfig.KEYS);
       return ConfigLoader.load(bootstrap, keys).await(30, TimeUnit.SECONDS);
     } finally {
       bootstrap.close().await(10, TimeUnit.SECONDS);

@@ -25,6 +25,11 @@ public record ConsumedEvent(String messageId, String eventType, UUID organizatio
    * store (no U+0000, no lone surrogate): checked here once, before any SQL.
    */
   public static ConsumedEvent parse(String amqpMessageId, String routingKey, Buffer body) {
+    return parse(amqpMessageId, routingKey, body, null);
+  }
+
+  /** As above; the correlation id is the envelope's correlation_id, else the AMQP correlation-id property, else the message id. */
+  public static ConsumedEvent parse(String amqpMessageId, String routingKey, Buffer body, String amqpCorrelationId) {
     if (body == null || body.length() == 0) {
       throw DomainException.invalid("body", "is empty");
     }
@@ -62,9 +67,17 @@ public record ConsumedEvent(String messageId, String eventType, UUID organizatio
       throw DomainException.invalid("event_id", "must be at most " + MAX_TEXT + " characters");
     }
     String type = string(envelope, "event_type");
-    String correlation = string(envelope, "correlation_id");
+    String correlation = usable(string(envelope, "correlation_id"));
+    if (correlation == null) {
+      correlation = usable(amqpCorrelationId);
+    }
     return new ConsumedEvent(messageId, type != null ? type : routingKey, Ids.parse("organization_id", org),
-        correlation != null && correlation.length() <= MAX_TEXT ? correlation : messageId, string(envelope, "occurred_at"), data);
+        correlation != null ? correlation : messageId, string(envelope, "occurred_at"), data);
+  }
+
+  private static String usable(String correlation) {
+    return correlation == null || correlation.isBlank() || correlation.length() > MAX_TEXT || Text.problem(correlation) != null
+        || correlation.chars().anyMatch(Character::isISOControl) ? null : correlation;
   }
 
   /** A string field, or null when absent; another JSON type is a permanent failure naming the field. */

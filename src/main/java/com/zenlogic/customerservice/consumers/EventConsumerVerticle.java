@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.consumers;
 
+import com.zenlogic.customerservice.platform.tracing.Redact;
 import com.zenlogic.customerservice.platform.jobs.JobLease;
 import com.rabbitmq.client.AMQP;
 import com.zenlogic.customerservice.platform.db.Db;
@@ -9,6 +10,8 @@ import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.platform.config.OpsConfig;
 import com.zenlogic.customerservice.platform.amqp.Rabbit;
 import com.zenlogic.customerservice.platform.values.Text;
+import com.zenlogic.customerservice.platform.tracing.Correlation;
+import com.zenlogic.customerservice.platform.tracing.Tracing;
 import com.zenlogic.customerservice.platform.errors.Unavailable;
 import com.zenlogic.customerservice.platform.metrics.ConsumerMetrics;
 import com.zenlogic.customerservice.platform.metrics.JobMetrics;
@@ -76,6 +79,8 @@ public abstract class EventConsumerVerticle extends VerticleBase {
   private int inFlight;
   private JobLease pruneLease;
   private boolean stopping;
+  // Open consumer spans by delivery tag (tracing on only), ended with the delivery's outcome.
+  private final Map<Long, Tracing.MessageSpan> spans = new HashMap<>();
 
   protected EventConsumerVerticle(DbUrl runtimeDb, String amqpUrl, OpsConfig ops) {
     this.runtimeDb = runtimeDb;
@@ -218,6 +223,10 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     return f;
   }
 
+  /**
+   * Each delivery is handled on its own duplicated context, carrying its correlation id (for the
+   * logs and the engines it calls) and, when tracing, its consumer span (child of the publisher's).
+   */
   private void onMessage(RabbitMQMessage message) {
     long tag = message.envelope().getDeliveryTag();
     ConsumerMetrics.delivered(queue(), message.envelope().isRedeliver());
@@ -226,15 +235,33 @@ public abstract class EventConsumerVerticle extends VerticleBase {
       rabbit.basicNack(tag, false, true);
       return;
     }
+    Correlation.newHandling(context, Correlation.usable(message.properties().getCorrelationId())).dispatch(message, this::handle);
+  }
+
+  private void handle(RabbitMQMessage message) {
+    long tag = message.envelope().getDeliveryTag();
+    Tracing.MessageSpan span = Tracing.consume(vertx, queue(), message.properties().getMessageId(), message.properties().getHeaders());
+    if (span != Tracing.MessageSpan.NONE) {
+      spans.put(tag, span);
+    }
     ConsumedEvent event;
     try {
-      event = ConsumedEvent.parse(message.properties().getMessageId(), message.envelope().getRoutingKey(), message.body());
+      event = ConsumedEvent.parse(message.properties().getMessageId(), message.envelope().getRoutingKey(), message.body(),
+          message.properties().getCorrelationId());
     } catch (RuntimeException e) {
       deadLetter(message, tag, reason(e));
       return;
     }
+    Correlation.set(event.correlationId());
     inFlight++;
     apply(message, tag, event, 1);
+  }
+
+  private void endSpan(long tag, Throwable failure) {
+    Tracing.MessageSpan span = spans.remove(tag);
+    if (span != null) {
+      span.end(failure);
+    }
   }
 
   /**
@@ -254,7 +281,9 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     handed
         .onSuccess(applied -> {
           EventMetrics.consumed(name(), applied.duplicate() ? EventMetrics.DUPLICATE : EventMetrics.APPLIED);
+          log.debug("{}: message {} ({}) {}", name(), event.messageId(), event.eventType(), applied.duplicate() ? "was a duplicate" : "applied");
           rabbit.basicAck(tag, false);
+          endSpan(tag, null);
           inFlight--;
         })
         .onFailure(e -> {
@@ -268,7 +297,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
             EventMetrics.consumed(name(), EventMetrics.RETRIED);
             long delay = Math.min(30_000, 200L << Math.min(attempt, 8));
             log.warn("{}: attempt {} of message {} failed, retrying in {} ms: {}", name(), attempt, event.messageId(), delay,
-                e.toString());
+                Redact.failure(e));
             vertx.setTimer(delay, t -> apply(message, tag, event, attempt + 1));
           }
         });
@@ -296,9 +325,9 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     if (e instanceof DomainException d) {
       text = d.getMessage();
     } else if (e instanceof PgException pg) {
-      text = "database refused the change (SQLSTATE " + pg.getSqlState() + "): " + pg.getErrorMessage();
+      text = "database refused the change (SQLSTATE " + pg.getSqlState() + "): " + Redact.text(pg.getErrorMessage());
     } else {
-      text = "unexpected failure: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      text = "unexpected failure: " + Redact.failure(e);
     }
     String clean = Text.problem(text) == null ? text : text.replace('\u0000', '?');
     return clean.length() > MAX_REASON ? clean.substring(0, MAX_REASON) : clean;
@@ -311,7 +340,8 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     int attempt = count instanceof Number n ? n.intValue() + 1 : 1;
     long delay = Math.min(10_000, 200L << Math.min(attempt, 6));
     log.warn("{}: attempt {} of message {} failed, retrying in {} ms: {}", name(), attempt, message.properties().getMessageId(),
-        delay, cause.toString());
+        delay, Redact.failure(cause));
+    endSpan(tag, cause);
     vertx.setTimer(delay, t -> rabbit.basicNack(tag, false, true));
   }
 
@@ -328,6 +358,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
     headers.put("x-original-exchange", message.envelope().getExchange());
     headers.put("x-original-routing-key", message.envelope().getRoutingKey());
     headers.put("x-consumer", name());
+    endSpan(tag, new IllegalArgumentException(reason));
     AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
         .contentType(message.properties().getContentType())
         .messageId(message.properties().getMessageId())

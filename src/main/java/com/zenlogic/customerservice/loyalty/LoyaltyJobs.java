@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.loyalty;
 
+import com.zenlogic.customerservice.platform.tracing.Redact;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.metrics.JobMetrics;
@@ -99,7 +100,7 @@ public final class LoyaltyJobs {
             // Closing the session releases the advisory lock, whatever happened above.
             .eventually(conn::close))
         .onComplete(ar -> running.set(false))
-        .onFailure(e -> LOG.warn("Loyalty run failed: {}", e.toString()));
+        .onFailure(e -> LOG.warn("Loyalty run failed: {}", Redact.failure(e)));
   }
 
   private Future<Run> allTenants() {
@@ -110,7 +111,7 @@ public final class LoyaltyJobs {
             .compose(afterExpiry -> loyalty.notifyExpiringPoints(org, schedule.batchSize()).map(afterExpiry))
             .compose(afterExpiry -> batches(org, null, loyalty::reviewTiersBatch, afterExpiry, false))
             .recover(e -> {
-              LOG.warn("Loyalty run failed for organization {}: {}", org, e.toString());
+              LOG.warn("Loyalty run failed for organization {}: {}", org, Redact.failure(e));
               return Future.succeededFuture(run);
             }));
       }
@@ -139,7 +140,7 @@ public final class LoyaltyJobs {
     JobMetrics.timed(holdLease.name(), () -> loyalty.tenants().compose(orgs -> forEach(orgs, (org, v) -> loyalty.expireHolds(org)
             .<Void>mapEmpty()
             .recover(e -> {
-              LOG.warn("Expiring holds failed for organization {}: {}", org, e.toString());
+              LOG.warn("Expiring holds failed for organization {}: {}", org, Redact.failure(e));
               return Future.succeededFuture();
             }))))
         .onComplete(ar -> sweeping = false);

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.segmentation;
 
+import com.zenlogic.customerservice.platform.tracing.Redact;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.jobs.JobLease;
@@ -58,7 +59,7 @@ public final class SegmentationVerticle extends VerticleBase {
       for (UUID org : orgs) {
         Caller system = new Caller(org, "system", null, Set.of(), "rfm-batch-" + UUID.randomUUID());
         chain = chain.compose(v -> segments.recalculate(system).<Void>mapEmpty().recover(e -> {
-          LOG.warn("RFM batch failed for organization {}: {}", org, e.toString());
+          LOG.warn("RFM batch failed for organization {}: {}", org, Redact.failure(e));
           return Future.succeededFuture();
         }));
       }

@@ -35,16 +35,24 @@ public final class TestApp implements AutoCloseable {
   /** As start, with the Vert.x options adjusted first (e.g. a stricter blocked-thread checker). */
   public static TestApp start(String label, Map<String, Object> overrides, java.util.function.Consumer<io.vertx.core.VertxOptions> tune)
       throws Exception {
-    return startOn(TestDatabase.create(label), overrides, tune);
+    return startOn(TestDatabase.create(label), overrides, tune, options -> Vertx.builder().with(options));
+  }
+
+  /** With the tracer of openTelemetry installed through the service's own entry point (Tracing.builder). */
+  public static TestApp startTraced(String label, Map<String, Object> overrides, io.opentelemetry.api.OpenTelemetry openTelemetry)
+      throws Exception {
+    return startOn(TestDatabase.create(label), overrides, options -> { },
+        options -> com.zenlogic.customerservice.platform.tracing.Tracing.builder(options, openTelemetry));
   }
 
   /** On a database the test created (e.g. to reach it through a proxy: override DB_URL). */
   public static TestApp startOn(TestDatabase db, String label, Map<String, Object> overrides) throws Exception {
-    return startOn(db, overrides, options -> { });
+    return startOn(db, overrides, options -> { }, options -> Vertx.builder().with(options));
   }
 
   private static TestApp startOn(TestDatabase db, Map<String, Object> overrides,
-                                 java.util.function.Consumer<io.vertx.core.VertxOptions> tune) throws Exception {
+                                 java.util.function.Consumer<io.vertx.core.VertxOptions> tune,
+                                 java.util.function.Function<io.vertx.core.VertxOptions, io.vertx.core.VertxBuilder> builder) throws Exception {
     JsonObject json = new JsonObject()
         .put("HTTP_PORT", freePort())
         .put("GRPC_PORT", freePort())
@@ -62,7 +70,7 @@ public final class TestApp implements AutoCloseable {
     AppConfig config = AppConfig.from(json);
     io.vertx.core.VertxOptions options = Metrics.vertxOptions();
     tune.accept(options);
-    Vertx vertx = Vertx.builder().with(options).withMetrics(Metrics.factory()).build();
+    Vertx vertx = builder.apply(options).withMetrics(Metrics.factory()).build();
     try {
       CustomerServiceApp.deploy(vertx, config).await(120, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -10,6 +10,7 @@ import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.metrics.Metrics;
+import com.zenlogic.customerservice.platform.tracing.Correlation;
 import com.zenlogic.customerservice.platform.cache.CustomerCache;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Future;
@@ -40,6 +41,7 @@ import java.util.function.Supplier;
  * only: every call resolves its caller, runs the capability and maps failures once (GrpcErrors).
  */
 public final class GrpcApiVerticle extends VerticleBase {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GrpcApiVerticle.class);
   private final AppConfig config;
   private final DbUrl runtimeDb;
   private final Supplier<CustomerCache> caches;
@@ -173,6 +175,9 @@ public final class GrpcApiVerticle extends VerticleBase {
       GrpcMessageDecoder<Req> decoder = method.decoder();
       return request -> {
         long started = System.nanoTime();
+        String correlationId = GrpcCallers.correlation(request.headers());
+        Correlation.set(correlationId);
+        request.response().headers().set(Correlation.HEADER, correlationId);
         UnaryExchange<Req, Resp> exchange = new UnaryExchange<>(request, name, meters, started);
         request.invalidMessageHandler(invalid -> exchange.answer(Future.failedFuture(
             new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, "message larger than " + maxMessageBytes + " bytes"))));
@@ -229,6 +234,10 @@ public final class GrpcApiVerticle extends VerticleBase {
       answered = true;
       result.onComplete(ar -> {
         try {
+          if (LOG.isDebugEnabled()) {
+            LOG.debug("gRPC {} -> {} in {} ms", name, ar.succeeded() ? "OK" : ar.cause().getClass().getSimpleName(),
+                (System.nanoTime() - started) / 1_000_000);
+          }
           if (ar.succeeded()) {
             meters.record(GrpcStatus.OK, System.nanoTime() - started);
             request.response().end(ar.result());

@@ -6,6 +6,7 @@ import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.platform.values.Ids;
+import com.zenlogic.customerservice.platform.tracing.Correlation;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import java.util.Set;
@@ -73,8 +74,13 @@ final class GrpcCallers {
     return c;
   }
 
-  private static String correlation(MultiMap headers) {
-    String id = headers.get("x-correlation-id");
+  /** The call's correlation id: set once when the call arrives (GrpcApiVerticle), else from the metadata, else new. */
+  static String correlation(MultiMap headers) {
+    String current = Correlation.current();
+    if (current != null) {
+      return current;
+    }
+    String id = headers.get(Correlation.HEADER);
     if (id == null || id.isBlank() || id.length() > 100) {
       id = headers.get("x-request-id");
     }

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.grpc;
 
+import com.zenlogic.customerservice.platform.tracing.Redact;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.platform.errors.Unavailable;
@@ -26,10 +27,11 @@ final class GrpcErrors {
       return new StatusException(status(e.code().grpcCode()), message);
     }
     if (Unavailable.isDependencyFailure(failure)) {
-      LOG.warn("{}: dependency unavailable: {}", method, failure.toString());
+      LOG.warn("{}: dependency unavailable: {}", method, Redact.failure(failure));
       return new StatusException(GrpcStatus.UNAVAILABLE, ErrorCode.SERVICE_UNAVAILABLE.format());
     }
-    LOG.error("{}: unhandled failure", method, failure);
+    LOG.error("{}: unhandled failure: {}", method, Redact.failure(failure));
+    LOG.debug("{}: unhandled failure", method, failure);
     return new StatusException(GrpcStatus.INTERNAL, ErrorCode.INTERNAL.format());
   }
 

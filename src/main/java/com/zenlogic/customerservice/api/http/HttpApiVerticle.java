@@ -8,6 +8,7 @@ import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.values.Ids;
+import com.zenlogic.customerservice.platform.tracing.Correlation;
 import com.zenlogic.customerservice.platform.cache.CustomerCache;
 import com.zenlogic.customerservice.platform.ratelimit.WriteRateLimiter;
 import java.util.function.Supplier;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The admin REST API: routes come from the OpenAPI contract, which also validates every request (ContractValidator). */
 public final class HttpApiVerticle extends VerticleBase {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpApiVerticle.class);
   private final AppConfig config;
   private final DbUrl runtimeDb;
   private final Supplier<CustomerCache> caches;
@@ -184,7 +186,13 @@ public final class HttpApiVerticle extends VerticleBase {
       id = Ids.newId().toString();
     }
     ctx.put(Requests.CORRELATION_ID, id);
+    Correlation.set(id);
     ctx.response().putHeader("X-Correlation-Id", id);
+    if (LOG.isDebugEnabled()) {
+      long started = System.nanoTime();
+      ctx.addEndHandler(v -> LOG.debug("{} {} -> {} in {} ms", ctx.request().method(), ctx.request().path(), ctx.response().getStatusCode(),
+          (System.nanoTime() - started) / 1_000_000));
+    }
     ctx.next();
   }
 }

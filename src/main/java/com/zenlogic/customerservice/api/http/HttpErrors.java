@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.api.http;
 
+import com.zenlogic.customerservice.platform.tracing.Redact;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import io.netty.handler.codec.TooLongFrameException;
@@ -46,11 +47,12 @@ final class HttpErrors {
       byStatus(ctx, ctx.statusCode());
     } else if (com.zenlogic.customerservice.platform.errors.Unavailable.isDependencyFailure(failure)) {
       LOG.warn("Dependency unavailable on {} {} [{}]: {}", ctx.request().method(), ctx.request().path(),
-          ctx.get(Requests.CORRELATION_ID), failure.toString());
+          ctx.get(Requests.CORRELATION_ID), Redact.failure(failure));
       send(ctx, ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.SERVICE_UNAVAILABLE.format(), null);
     } else {
-      LOG.error("Unhandled failure on {} {} [{}]", ctx.request().method(), ctx.request().path(),
-          ctx.get(Requests.CORRELATION_ID), failure);
+      LOG.error("Unhandled failure on {} {} [{}]: {}", ctx.request().method(), ctx.request().path(),
+          ctx.get(Requests.CORRELATION_ID), Redact.failure(failure));
+      LOG.debug("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
       send(ctx, ErrorCode.INTERNAL, ErrorCode.INTERNAL.format(), null);
     }
   }

@@ -1,9 +1,11 @@
 package com.zenlogic.customerservice.platform.bus;
 
+import com.zenlogic.customerservice.platform.tracing.Redact;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.platform.errors.Unavailable;
 
+import com.zenlogic.customerservice.platform.tracing.Correlation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -58,7 +60,12 @@ public final class Bus {
     long remaining = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
     int attemptsLeft = address.isIdempotent() ? MAX_ATTEMPTS - attempt + 1 : 1;
     long timeout = Math.max(1, remaining / attemptsLeft);
-    return vertx.eventBus().<Object>request(address.name(), request, new DeliveryOptions().setSendTimeout(timeout))
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeout);
+    String correlationId = Correlation.current();
+    if (correlationId != null) {
+      options.addHeader(Correlation.HEADER, correlationId);
+    }
+    return vertx.eventBus().<Object>request(address.name(), request, options)
         .transform(ar -> {
           if (ar.succeeded()) {
             Object body = ar.result().body();
@@ -88,6 +95,7 @@ public final class Bus {
 
   static <Q, R> void serve(Vertx vertx, Address<Q, R> address, Function<Q, Future<R>> handler) {
     vertx.eventBus().<Object>consumer(address.name(), message -> {
+      Correlation.set(message.headers().get(Correlation.HEADER));
       Object body = message.body();
       if (body instanceof WireCodec.Undecodable u) {
         message.fail(FAILURE, failureJson(INTERNAL, null, address + ": request not readable: " + u.reason()));
@@ -99,7 +107,10 @@ public final class Bus {
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);
       }
-      result.onComplete(ar -> reply(message, ar.succeeded() ? ar.result() : null, ar.cause()));
+      result.onComplete(ar -> {
+        LOG.debug("{} answered{}", address, ar.succeeded() ? "" : " with a failure");
+        reply(message, ar.succeeded() ? ar.result() : null, ar.cause());
+      });
     });
   }
 
@@ -108,12 +119,14 @@ public final class Bus {
       try {
         message.reply(result);
       } catch (RuntimeException e) {
-        LOG.error("{} cannot reply", message.address(), e);
-        message.fail(FAILURE, failureJson(INTERNAL, null, e.toString()));
+        LOG.error("{} cannot reply: {}", message.address(), Redact.failure(e));
+        LOG.debug("{} cannot reply", message.address(), e);
+        message.fail(FAILURE, failureJson(INTERNAL, null, Redact.failure(e)));
       }
     } else {
       if (!(failure instanceof DomainException) && !Unavailable.isDependencyFailure(failure)) {
-        LOG.error("{} failed", message.address(), failure);
+        LOG.error("{} failed: {}", message.address(), Redact.failure(failure));
+        LOG.debug("{} failed", message.address(), failure);
       }
       message.fail(FAILURE, toWire(failure));
     }
@@ -132,7 +145,7 @@ public final class Bus {
     if (Unavailable.isDependencyFailure(failure)) {
       return failureJson(UNAVAILABLE, null, failure.toString());
     }
-    return failureJson(INTERNAL, null, failure.toString());
+    return failureJson(INTERNAL, null, Redact.failure(failure));
   }
 
   private static String failureJson(String code, String field, String message) {

@@ -64,7 +64,8 @@ public final class RedisCustomerCache implements CustomerCache {
   public RedisCustomerCache(Vertx vertx, String redisUrl, String keyPrefix, int ttlSeconds, Set<String> pendingInvalidations) {
     this.pendingInvalidations = pendingInvalidations;
     this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxWaitingHandlers(4096)
-        .setPoolName("cache"));
+        .setPoolName("cache")
+        .setTracingPolicy(io.vertx.core.tracing.TracingPolicy.PROPAGATE));
     this.prefix = keyPrefix + ":";
     this.ttlSeconds = ttlSeconds;
     this.breaker = CircuitBreaker.create("redis-cache", vertx, new CircuitBreakerOptions()

@@ -7,6 +7,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import com.zenlogic.customerservice.platform.metrics.Metrics;
 import io.vertx.core.VertxOptions;
+import com.zenlogic.customerservice.platform.tracing.Tracing;
+import com.zenlogic.customerservice.platform.tracing.TracingConfig;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -28,6 +30,11 @@ public final class HazelcastCluster {
   private HazelcastCluster() {}
 
   public static Future<Vertx> start(ClusterConfig cluster, VertxOptions options) {
+    return start(cluster, options, TracingConfig.off());
+  }
+
+  /** With the tracer when tracing is configured (platform/tracing). */
+  public static Future<Vertx> start(ClusterConfig cluster, VertxOptions options, TracingConfig tracing) {
     // Hazelcast reads its logging type before the first instance exists.
     System.setProperty("hazelcast.logging.type", "slf4j");
     Config hz = ConfigUtil.loadConfig();
@@ -55,6 +62,6 @@ public final class HazelcastCluster {
     if (cluster.busPublicPort() > 0) {
       bus.setClusterPublicPort(cluster.busPublicPort());
     }
-    return Vertx.builder().with(options).withMetrics(Metrics.factory()).withClusterManager(manager).buildClustered();
+    return Tracing.builder(options, tracing).withMetrics(Metrics.factory()).withClusterManager(manager).buildClustered();
   }
 }

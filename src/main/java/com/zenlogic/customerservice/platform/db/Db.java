@@ -66,7 +66,9 @@ public final class Db {
         .setUser(url.user())
         .setPassword(url.password())
         .setCachePreparedStatements(true)
-        .setPipeliningLimit(256);
+        .setPipeliningLimit(256)
+        // A client span per statement inside a traced request (nothing when tracing is off).
+        .setTracingPolicy(io.vertx.core.tracing.TracingPolicy.PROPAGATE);
     settings.forEach(connect::addProperty);
     PoolOptions options = new PoolOptions()
         .setMaxSize(poolSize)

@@ -2,6 +2,7 @@ package com.zenlogic.customerservice.platform.outbox;
 
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Ids;
+import com.zenlogic.customerservice.platform.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
@@ -15,8 +16,9 @@ import java.util.UUID;
  */
 public final class Outbox {
   private static final String INSERT = """
-      INSERT INTO outbox (event_id, organization_id, aggregate_id, event_type, schema_version, correlation_id, payload, occurred_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      INSERT INTO outbox (event_id, organization_id, aggregate_id, event_type, schema_version, correlation_id, payload, occurred_at,
+        traceparent)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
       """;
 
   private static final String STATS = """
@@ -82,7 +84,8 @@ public final class Outbox {
     return conn.preparedQuery(INSERT)
         .execute(Tuple.from(new Object[] {
             event.eventId(), event.organizationId(), event.aggregateId(), event.eventType(), event.schemaVersion(),
-            event.correlationId(), event.envelope(), event.occurredAt().atOffset(java.time.ZoneOffset.UTC)}))
+            event.correlationId(), event.envelope(), event.occurredAt().atOffset(java.time.ZoneOffset.UTC),
+            Tracing.currentTraceparent()}))
         .map(event);
   }
 }

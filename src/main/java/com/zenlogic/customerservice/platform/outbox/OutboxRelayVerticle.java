@@ -5,6 +5,9 @@ import com.zenlogic.customerservice.platform.metrics.JobMetrics;
 import com.rabbitmq.client.AMQP;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import com.zenlogic.customerservice.platform.tracing.Correlation;
+import com.zenlogic.customerservice.platform.tracing.Tracing;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +68,8 @@ public final class OutboxRelayVerticle extends VerticleBase {
 
   // A row is skipped while an earlier row of the same customer waits for its retry or is parked.
   private static final String CLAIM = """
-      SELECT o.id, o.event_id, o.event_type, o.organization_id, o.aggregate_id, o.correlation_id, o.payload, o.occurred_at
+      SELECT o.id, o.event_id, o.event_type, o.organization_id, o.aggregate_id, o.correlation_id, o.payload, o.occurred_at,
+        o.traceparent
       FROM outbox o
       WHERE o.published_at IS NULL AND o.parked_at IS NULL AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= now())
         AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.published_at IS NULL AND b.organization_id = o.organization_id
@@ -190,7 +195,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
         .compose(lock -> !lock.iterator().next().getBoolean(0) ? Future.succeededFuture(0) : claimAndPublish(conn)));
   }
 
-  private record Pending(long id, UUID customer, ConfirmedPublisher.Message message) {}
+  private record Pending(long id, UUID customer, ConfirmedPublisher.Message message, Tracing.MessageSpan span) {}
 
   private Future<Integer> claimAndPublish(SqlConnection conn) {
     return conn.preparedQuery(CLAIM).execute(Tuple.of(BATCH)).compose(rows -> {
@@ -200,7 +205,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
       // Waves: the k-th pending event of each customer goes out in wave k, after wave k-1 was confirmed.
       Map<Object, List<Pending>> byCustomer = new LinkedHashMap<>();
       for (Row row : rows) {
-        Pending p = pending(row);
+        Pending p = pending(vertx, row);
         Object key = p.customer() == null ? (Object) p.id() : row.getUUID("organization_id") + "/" + p.customer();
         byCustomer.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
       }
@@ -249,7 +254,9 @@ public final class OutboxRelayVerticle extends VerticleBase {
   /** Publishes one wave and records each row's outcome; answers the customers whose event did not go out. */
   private Future<Set<Object>> send(SqlConnection conn, List<Pending> wave) {
     List<ConfirmedPublisher.Message> messages = wave.stream().map(Pending::message).toList();
-    return vertx.executeBlocking(() -> publisher.publish(messages, CONFIRM_TIMEOUT_MILLIS)).compose(results -> {
+    return vertx.executeBlocking(() -> publisher.publish(messages, CONFIRM_TIMEOUT_MILLIS))
+        .onFailure(e -> wave.forEach(p -> p.span().end(e)))
+        .compose(results -> {
       List<Long> done = new ArrayList<>();
       List<Long> returned = new ArrayList<>();
       Set<Object> failed = new HashSet<>();
@@ -258,14 +265,16 @@ public final class OutboxRelayVerticle extends VerticleBase {
       for (int i = 0; i < wave.size(); i++) {
         Pending p = wave.get(i);
         ConfirmedPublisher.Result r = results.get(i);
+        p.span().end(r.outcome() == ConfirmedPublisher.Outcome.ROUTED || r.outcome() == ConfirmedPublisher.Outcome.RETURNED ? null
+            : new IllegalStateException(String.valueOf(r.outcome())));
         switch (r.outcome()) {
           case ROUTED -> done.add(p.id());
           case RETURNED -> {
             done.add(p.id());
             returned.add(p.id());
             EventMetrics.unroutable(p.message().routingKey());
-            warn("Event " + p.message().messageId() + " (" + p.message().routingKey() + ") was routed to no queue: "
-                + "kept as returned in the outbox (see docs/hardening-events.md)");
+            asTheEvent(p, () -> warn("Event " + p.message().messageId() + " (" + p.message().routingKey() + ") was routed to no queue: "
+                + "kept as returned in the outbox (see docs/hardening-events.md)"));
           }
           case REFUSED -> updates.add(failedAttempt(conn, p, r.reason(), failed));
           case LOST -> {
@@ -297,22 +306,36 @@ public final class OutboxRelayVerticle extends VerticleBase {
     EventMetrics.failed();
     return conn.preparedQuery(FAILED).execute(Tuple.of(p.id(), reason, maxAttempts)).onSuccess(rows -> {
       boolean parked = rows.iterator().next().getBoolean("parked");
-      if (parked) {
-        LOG.error("Outbox event {} ({}) parked after {} attempts: {}; the customer's later events wait behind it",
-            p.message().messageId(), p.message().routingKey(), maxAttempts, reason);
-      } else {
-        warn("Outbox event " + p.message().messageId() + " not published, will retry: " + reason);
-      }
+      asTheEvent(p, () -> {
+        if (parked) {
+          LOG.error("Outbox event {} ({}) parked after {} attempts: {}; the customer's later events wait behind it",
+              p.message().messageId(), p.message().routingKey(), maxAttempts, reason);
+        } else {
+          warn("Outbox event " + p.message().messageId() + " not published, will retry: " + reason);
+        }
+      });
     });
+  }
+
+  /** Logs about one event carry the correlation id of the request that caused it. */
+  private void asTheEvent(Pending p, Runnable log) {
+    Correlation.newHandling(context, Correlation.usable(p.message().properties().getCorrelationId())).dispatch(log);
   }
 
   private static Object keyOf(Pending p) {
     return p.customer() == null ? (Object) p.id() : p.message().properties().getHeaders().get("organization_id") + "/" + p.customer();
   }
 
-  private static Pending pending(Row row) {
+  private static Pending pending(Vertx vertx, Row row) {
     JsonObject envelope = (JsonObject) row.getValue("payload");
     String eventId = row.getUUID("event_id").toString();
+    Tracing.MessageSpan span = Tracing.publish(vertx, EXCHANGE, eventId, row.getString("traceparent"));
+    Map<String, Object> headers = new HashMap<>();
+    headers.put("organization_id", row.getUUID("organization_id").toString());
+    headers.put("schema_version", envelope.getInteger("schema_version", 1));
+    if (span.traceparent() != null) {
+      headers.put(Tracing.TRACEPARENT, span.traceparent());
+    }
     AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
         .contentType("application/json")
         .messageId(eventId)
@@ -320,11 +343,10 @@ public final class OutboxRelayVerticle extends VerticleBase {
         .correlationId(row.getString("correlation_id"))
         .deliveryMode(2)
         .timestamp(Date.from(row.getOffsetDateTime("occurred_at").toInstant()))
-        .headers(Map.of("organization_id", row.getUUID("organization_id").toString(),
-            "schema_version", envelope.getInteger("schema_version", 1)))
+        .headers(headers)
         .build();
     return new Pending(row.getLong("id"), row.getUUID("aggregate_id"), new ConfirmedPublisher.Message(eventId,
-        row.getString("event_type"), props, envelope.encode().getBytes(StandardCharsets.UTF_8)));
+        row.getString("event_type"), props, envelope.encode().getBytes(StandardCharsets.UTF_8)), span);
   }
 
   /** The gauges and, while the broker is away, every 30 s how many events wait and for how long. */
