@@ -21,7 +21,8 @@ public record LoyaltyProgram(
     int downgradeGraceDays,
     Integer expiryMonths,
     int holdMinutes,
-    List<Tier> tiers) {
+    List<Tier> tiers,
+    int pendingDays) {
 
   public static final String STANDARD = "standard";
   public static final String TIERED = "tiered";
@@ -38,8 +39,24 @@ public record LoyaltyProgram(
   public static final BigDecimal MAX_RATE = new BigDecimal("1000");
   public static final BigDecimal MAX_MULTIPLIER = BigDecimal.TEN;
 
+  /** The longest return window a program may set (pending_days). */
+  public static final int MAX_PENDING_DAYS = 365;
+
   public LoyaltyProgram {
     tiers = tiers.stream().sorted(Comparator.comparingLong(Tier::threshold)).toList();
+  }
+
+  /** A program without a return window: points are available when earned. */
+  public LoyaltyProgram(String strategy, BigDecimal pointsPerUnit, BigDecimal maxPointsRate, int pointsPerMoneyUnit, int minRedemption,
+                        int tierWindowMonths, int downgradeGraceDays, Integer expiryMonths, int holdMinutes, List<Tier> tiers) {
+    this(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths, downgradeGraceDays, expiryMonths,
+        holdMinutes, tiers, 0);
+  }
+
+  /** The same program with a return window of {@code days} (0: off). */
+  public LoyaltyProgram withPendingDays(int days) {
+    return new LoyaltyProgram(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths,
+        downgradeGraceDays, expiryMonths, holdMinutes, tiers, days);
   }
 
   /** Checks what an admin may configure; a broken program would make every checkout fail. */
@@ -61,6 +78,9 @@ public record LoyaltyProgram(
     }
     if (expiryMonths != null && (expiryMonths < 1 || expiryMonths > 120)) {
       throw DomainException.invalid("expiry_months", "must be 1 to 120, or null for points that never expire");
+    }
+    if (pendingDays < 0 || pendingDays > MAX_PENDING_DAYS) {
+      throw DomainException.invalid("pending_days", "must be 0 (off) to " + MAX_PENDING_DAYS);
     }
     if (tiers.isEmpty() || tiers.get(0).threshold() != 0) {
       throw DomainException.invalid("tiers", "the first tier must start at 0 points");

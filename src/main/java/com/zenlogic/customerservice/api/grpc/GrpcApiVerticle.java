@@ -82,6 +82,8 @@ public final class GrpcApiVerticle extends VerticleBase {
           calls.unary(CustomerServiceGrpcService.CaptureLoyaltyHold, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::capture));
       service.bind(CustomerServiceGrpcService.CancelLoyaltyHold,
           calls.unary(CustomerServiceGrpcService.CancelLoyaltyHold, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::cancel));
+      service.bind(CustomerServiceGrpcService.ReverseLoyaltyPoints,
+          calls.unary(CustomerServiceGrpcService.ReverseLoyaltyPoints, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::reverse));
       service.bind(CustomerServiceGrpcService.GetLoyaltyTier,
           calls.unary(CustomerServiceGrpcService.GetLoyaltyTier, LoyaltyRpc.READ, r -> r.getOrganizationId(), loyalty::tier));
       CreditRpc credit = new CreditRpc(vertx);
