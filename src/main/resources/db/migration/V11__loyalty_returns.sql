@@ -20,3 +20,39 @@ CREATE INDEX loyalty_ledger_reference_idx ON loyalty_ledger (organization_id, re
 
 ALTER TABLE loyalty_lots ADD COLUMN pending_until timestamptz;
 CREATE INDEX loyalty_lots_pending_idx ON loyalty_lots (organization_id, pending_until) WHERE pending_until IS NOT NULL;
+
+-- The lines of an earn (product or variant id and quantity), so a return by item can be checked
+-- against what was bought, and what each return gave back of them.
+CREATE TABLE loyalty_earn_items (
+    organization_id  uuid    NOT NULL,
+    earn_id          bigint  NOT NULL,
+    line_key         text    NOT NULL,  -- product_id, or variant_id when the line has no product id
+    quantity         integer NOT NULL CHECK (quantity > 0),
+    PRIMARY KEY (organization_id, earn_id, line_key),
+    FOREIGN KEY (organization_id, earn_id) REFERENCES loyalty_ledger (organization_id, id)
+);
+
+CREATE TABLE loyalty_returned_items (
+    organization_id  uuid    NOT NULL,
+    reverse_id       bigint  NOT NULL,
+    earn_id          bigint  NOT NULL,
+    line_key         text    NOT NULL,
+    quantity         integer NOT NULL CHECK (quantity > 0),
+    PRIMARY KEY (organization_id, reverse_id, line_key),
+    FOREIGN KEY (organization_id, reverse_id) REFERENCES loyalty_ledger (organization_id, id),
+    FOREIGN KEY (organization_id, earn_id) REFERENCES loyalty_ledger (organization_id, id)
+);
+CREATE INDEX loyalty_returned_items_earn_idx ON loyalty_returned_items (organization_id, earn_id);
+
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['loyalty_earn_items', 'loyalty_returned_items'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (organization_id = current_tenant()) '
+                       'WITH CHECK (organization_id = current_tenant())', t);
+    END LOOP;
+END $$;
+-- Append-only, like the ledger they belong to.
+GRANT SELECT, INSERT ON loyalty_earn_items, loyalty_returned_items TO ${app_role};

@@ -154,6 +154,19 @@ final class PointsLedger {
 
   private static final String TENANTS = "SELECT organization_id FROM loyalty_tenants";
 
+  private static final String INSERT_EARN_ITEM = """
+      INSERT INTO loyalty_earn_items (organization_id, earn_id, line_key, quantity) VALUES ($1, $2, $3, $4)""";
+
+  private static final String EARN_ITEMS = """
+      SELECT line_key, quantity FROM loyalty_earn_items WHERE organization_id = $1 AND earn_id = $2""";
+
+  private static final String RETURNED_ITEMS = """
+      SELECT line_key, sum(quantity) AS quantity FROM loyalty_returned_items WHERE organization_id = $1 AND earn_id = $2
+      GROUP BY line_key""";
+
+  private static final String INSERT_RETURNED_ITEM = """
+      INSERT INTO loyalty_returned_items (organization_id, reverse_id, earn_id, line_key, quantity) VALUES ($1, $2, $3, $4, $5)""";
+
   Future<LoyaltyProgram> program(SqlConnection conn, UUID org) {
     return conn.preparedQuery(PROGRAM).execute(Tuple.of(org)).map(rows -> {
       if (rows.size() == 0) {
@@ -356,6 +369,40 @@ final class PointsLedger {
       rows.forEach(r -> out.add(entry(r)));
       return out;
     });
+  }
+
+  /** Stores an earn's lines (line key to quantity, keys unique). */
+  Future<Void> addEarnItems(SqlConnection conn, UUID org, long earnId, java.util.Map<String, Integer> lines) {
+    if (lines.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows = new ArrayList<>();
+    lines.forEach((key, qty) -> rows.add(Tuple.of(org, earnId, key, qty)));
+    return conn.preparedQuery(INSERT_EARN_ITEM).executeBatch(rows).mapEmpty();
+  }
+
+  /** An earn's lines, or what its returns gave back of them: line key to quantity. */
+  Future<java.util.Map<String, Integer>> earnItems(SqlConnection conn, UUID org, long earnId) {
+    return conn.preparedQuery(EARN_ITEMS).execute(Tuple.of(org, earnId)).map(PointsLedger::quantities);
+  }
+
+  Future<java.util.Map<String, Integer>> returnedItems(SqlConnection conn, UUID org, long earnId) {
+    return conn.preparedQuery(RETURNED_ITEMS).execute(Tuple.of(org, earnId)).map(PointsLedger::quantities);
+  }
+
+  Future<Void> addReturnedItems(SqlConnection conn, UUID org, long reverseId, long earnId, java.util.Map<String, Integer> lines) {
+    if (lines.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows = new ArrayList<>();
+    lines.forEach((key, qty) -> rows.add(Tuple.of(org, reverseId, earnId, key, qty)));
+    return conn.preparedQuery(INSERT_RETURNED_ITEM).executeBatch(rows).mapEmpty();
+  }
+
+  private static java.util.Map<String, Integer> quantities(RowSet<Row> rows) {
+    java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+    rows.forEach(r -> out.put(r.getString("line_key"), r.getNumeric("quantity").intValue()));
+    return out;
   }
 
   /** Organization ids only (not tenant data): the scheduled jobs visit each in its own tenant transaction. */

@@ -22,6 +22,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -89,6 +92,11 @@ final class PointsMovements {
               posting.event(LoyaltyEvents.TIER_UPGRADED, new JsonObject().put("customer_id", r.customerId().toString())
                   .put("from_tier", current.code()).put("to_tier", after.code())
                   .put("qualifying_points", qualifyingBefore + points));
+            }
+            // The lines bought, so a later return by item is checked against them.
+            Map<String, Integer> lines = earnedLines(r.items());
+            if (!lines.isEmpty()) {
+              posting.also((c, saved) -> ledger.addEarnItems(c, org, saved.id(), lines));
             }
             return writeThen(posting.build(),
                 saved -> punchCards.stamp(conn, r.caller(), r.customerId(), r.transactionId(), r.items())
@@ -196,6 +204,7 @@ final class PointsMovements {
         LoyaltyAccount account = locked.account();
         return ledger.reversedSoFar(conn, org, earn.customerId(), r.reference())
             .compose(so -> ledger.lot(conn, org, earn.id()).map(lot -> new Object[] {so, lot}))
+            .compose(x -> checkReturnedItems(conn, org, earn, r).map(lines -> new Object[] {x[0], x[1], lines}))
             .compose(x -> {
           PointsLedger.Reversed so = (PointsLedger.Reversed) x[0];
           PointsLedger.Lot lot = (PointsLedger.Lot) x[1];
@@ -210,6 +219,11 @@ final class PointsMovements {
               .amount(partial ? returned : earn.amount())
               .reference(r.reference()).requestHash(hash).reason(r.reason())
               .actor(r.caller().userId()).shortfall(shortfall).consume(take, earn.id());
+          @SuppressWarnings("unchecked")
+          Map<String, Integer> lines = (Map<String, Integer>) x[2];
+          if (!lines.isEmpty()) {
+            posting.also((c, saved) -> ledger.addReturnedItems(c, org, saved.id(), earn.id(), lines));
+          }
           if (take != 0 || shortfall != 0) {
             JsonObject event = new JsonObject().put("customer_id", earn.customerId().toString())
                 .put("reference", r.reference()).put("points", take).put("shortfall", shortfall)
@@ -238,6 +252,47 @@ final class PointsMovements {
     }
     long share = BigDecimal.valueOf(earn.points()).multiply(returned).divide(purchase, 0, RoundingMode.FLOOR).longValueExact();
     return Math.min(left, share);
+  }
+
+  /** An earn's lines by product (or variant) id, quantities summed; lines without an id or quantity are not kept. */
+  static Map<String, Integer> earnedLines(List<LoyaltyMessages.Item> items) {
+    Map<String, Integer> lines = new TreeMap<>();
+    if (items != null) {
+      for (LoyaltyMessages.Item i : items) {
+        if (i.productId() != null && !i.productId().isBlank() && i.quantity() > 0) {
+          lines.merge(i.productId(), i.quantity(), Integer::sum);
+        }
+      }
+    }
+    return lines;
+  }
+
+  /**
+   * A return by item names lines of the purchase, never more of one than was bought less what
+   * earlier returns gave back. A purchase whose earn carried no items (AddLoyaltyPoints has none)
+   * has nothing to check against: its returns by item count by money only. Answers the lines to record.
+   */
+  private Future<Map<String, Integer>> checkReturnedItems(SqlConnection conn, UUID org, LedgerEntry earn, LoyaltyMessages.Reverse r) {
+    Map<String, Integer> returning = new TreeMap<>();
+    r.items().forEach(i -> returning.merge(i.productId(), i.quantity(), Integer::sum));
+    if (returning.isEmpty()) {
+      return Future.succeededFuture(returning);
+    }
+    return ledger.earnItems(conn, org, earn.id()).compose(bought -> bought.isEmpty() ? Future.succeededFuture(returning)
+        : ledger.returnedItems(conn, org, earn.id()).map(before -> {
+          for (Map.Entry<String, Integer> line : returning.entrySet()) {
+            int had = bought.getOrDefault(line.getKey(), 0);
+            int back = before.getOrDefault(line.getKey(), 0);
+            if (had == 0) {
+              throw DomainException.invalid("items", line.getKey() + " was not bought in " + r.reference());
+            }
+            if (back + line.getValue() > had) {
+              throw DomainException.invalid("items", line.getKey() + ": " + line.getValue() + " returned, " + (had - back)
+                  + " of " + had + " left to return");
+            }
+          }
+          return returning;
+        }));
   }
 
   private static String itemsHash(LoyaltyMessages.Reverse r) {

@@ -211,6 +211,35 @@ class LoyaltyReturnsTest {
   }
 
   @Test
+  void aReturnByItemIsCheckedAgainstTheLinesBoughtAndWhatEarlierReturnsGaveBack() {
+    String c = customer();
+    Http.Reply earned = http.post("/api/v1/customers/" + c + "/loyalty/earn", new JsonObject().put("transaction_id", "t-1")
+        .put("amount", "100.00").put("items", new JsonArray()
+            .add(new JsonObject().put("product_id", "p-1").put("quantity", 2))
+            .add(new JsonObject().put("product_id", "p-2").put("quantity", 1))));
+    assertEquals(100, earned.json().getLong("points_earned"));
+    assertEquals(2, sql("SELECT count(*) FROM loyalty_earn_items"));
+    JsonObject one = new JsonObject().put("product_id", "p-1").put("quantity", 1).put("amount", "30.00");
+    assertEquals(30, http.post("/api/v1/loyalty/reversals", new JsonObject().put("reference", "t-1").put("return_id", "ret-1")
+        .put("items", new JsonArray().add(one))).json().getLong("points_reversed"));
+    Http.Reply tooMany = http.post("/api/v1/loyalty/reversals", new JsonObject().put("reference", "t-1").put("return_id", "ret-2")
+        .put("items", new JsonArray().add(one.copy().put("quantity", 2))));
+    assertEquals(400, tooMany.status, tooMany.toString());
+    assertTrue(tooMany.error().getString("message").contains("p-1: 2 returned, 1 of 2 left to return"), tooMany.toString());
+    Http.Reply notBought = http.post("/api/v1/loyalty/reversals", new JsonObject().put("reference", "t-1").put("return_id", "ret-3")
+        .put("items", new JsonArray().add(new JsonObject().put("product_id", "p-9").put("quantity", 1).put("amount", "1.00"))));
+    assertEquals(400, notBought.status, notBought.toString());
+    assertEquals(70, account(c).getLong("balance"), "refused returns changed nothing");
+    assertEquals(1, sql("SELECT count(*) FROM loyalty_ledger WHERE entry_type = 'reverse'"));
+    Http.Reply rest = http.post("/api/v1/loyalty/reversals", new JsonObject().put("reference", "t-1").put("return_id", "ret-4")
+        .put("items", new JsonArray().add(one.copy().put("amount", "20.00"))
+            .add(new JsonObject().put("product_id", "p-2").put("quantity", 1).put("amount", "50.00"))));
+    assertEquals(70, rest.json().getLong("points_reversed"), "30.00 + 20.00 + 50.00 complete the purchase: the rest");
+    assertEquals(3, sql("SELECT sum(quantity) FROM loyalty_returned_items"));
+    assertLedgerMatches(c);
+  }
+
+  @Test
   void reverseLoyaltyPointsOverGrpcReturnsAPartReplaysAndRefusesAnotherAmount() {
     String c = customer();
     assertTrue(grpc.call(CustomerServiceGrpcClient.AddLoyaltyPoints, AddPointsRequest.newBuilder().setCustomerId(c)
