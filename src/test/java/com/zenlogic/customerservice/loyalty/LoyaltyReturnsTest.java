@@ -173,6 +173,30 @@ class LoyaltyReturnsTest {
   }
 
   @Test
+  void tenConcurrentReturnsOfOnePurchaseTakeBackExactlyWhatItEarned() throws Exception {
+    String c = customer();
+    assertEquals(100, earn(c, "t-1", "100.00"));
+    java.util.List<java.util.concurrent.CompletableFuture<Http.Reply>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      calls.add(http.sendAsync("POST", "/api/v1/loyalty/reversals", new JsonObject().put("reference", "t-1")
+          .put("return_id", "ret-" + i).put("amount", "20.00").encode(), null));
+    }
+    long taken = 0;
+    int tookSome = 0;
+    for (var call : calls) {
+      Http.Reply r = call.get(30, TimeUnit.SECONDS);
+      assertEquals(200, r.status, r.toString());
+      taken += r.json().getLong("points_reversed");
+      tookSome += r.json().getLong("points_reversed") > 0 ? 1 : 0;
+    }
+    assertEquals(100, taken, "serialised on the account lock: never more than the 100 earned");
+    assertEquals(5, tookSome, "five returns of 20.00 complete the 100.00");
+    assertEquals(0, account(c).getLong("balance"));
+    assertEquals(10, sql("SELECT count(*) FROM loyalty_ledger WHERE entry_type = 'reverse'"));
+    assertLedgerMatches(c);
+  }
+
+  @Test
   void theSameReturnIdAnswersTheFirstResultAndAnotherAmountIsAConflictThatChangesNothing() {
     String c = customer();
     earn(c, "t-1", "100.00");
