@@ -195,6 +195,10 @@ final class PointsMovements {
           postings.post(LedgerEntry.REVERSE, conn, r.caller(), earn.customerId(), earn.tierAfter(), key, now, locked -> {
         if (locked.existing() != null) {
           LedgerEntry existing = locked.existing();
+          // A reference with a colon could spell another reversal's key ("a:b" vs "a" + return "b"): never its answer.
+          if (!r.reference().equals(existing.reference())) {
+            throw ErrorCode.IDEMPOTENCY_CONFLICT.exception("reference " + r.reference());
+          }
           if (partial) {
             requireSameRequest(existing, hash, "return_id " + r.returnId());
           }

@@ -211,6 +211,10 @@ class LoyaltyReturnsTest {
     assertEquals(120, account(c).getLong("balance"));
     assertEquals(1, sql("SELECT count(*) FROM loyalty_ledger WHERE entry_type = 'reverse'"));
     assertEquals(1, events("loyalty.points.reversed", c));
+    earn(c, "t-1:ret-1", "10.00");
+    Http.Reply lookalike = giveBack("t-1:ret-1", null, null);
+    assertEquals(409, lookalike.status, "a void of t-1:ret-1 is not the return ret-1 of t-1: " + lookalike);
+    assertEquals(130, account(c).getLong("balance"));
     Http.Reply noId = giveBack("t-1", null, "10.00");
     assertEquals(400, noId.status, "a return names itself: " + noId);
     assertLedgerMatches(c);
