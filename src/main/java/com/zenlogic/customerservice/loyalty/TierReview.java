@@ -83,6 +83,9 @@ final class TierReview {
                       .compose(v -> Outbox.record(conn, system, LoyaltyEvents.TIER_DOWNGRADED, id, new JsonObject()
                           .put("customer_id", id.toString()).put("from_tier", tier.code()).put("to_tier", lower.code())
                           .put("qualifying_points", qualifying)))
+                      // Still below the lower tier too: its grace period starts now.
+                      .compose(v -> stillBelow == null ? Future.succeededFuture() : Outbox.record(conn, system,
+                          LoyaltyEvents.TIER_DOWNGRADE_WARNING, id, warning(id, program, lower, qualifying, now)).mapEmpty())
                       .map(v -> {
                         changed.add(id);
                         return n + 1;
