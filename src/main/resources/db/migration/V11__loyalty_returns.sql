@@ -12,9 +12,7 @@ ALTER TABLE loyalty_accounts ADD COLUMN pending bigint NOT NULL DEFAULT 0 CHECK 
 ALTER TABLE loyalty_accounts ADD CONSTRAINT loyalty_accounts_held_pending_check CHECK (held + pending <= balance);
 
 ALTER TABLE loyalty_ledger ADD COLUMN pending_delta bigint NOT NULL DEFAULT 0; -- effect on pending
-ALTER TABLE loyalty_ledger DROP CONSTRAINT loyalty_ledger_entry_type_check;
-ALTER TABLE loyalty_ledger ADD CONSTRAINT loyalty_ledger_entry_type_check
-    CHECK (entry_type IN ('earn', 'redeem', 'hold', 'release', 'reverse', 'expire', 'adjust', 'available', 'refund'));
+-- The entry types 'available' and 'refund' are added by V14 (V12 re-creates the type CHECK for transfers).
 -- Returns of one purchase are summed under the account lock: the cumulative cap.
 CREATE INDEX loyalty_ledger_reference_idx ON loyalty_ledger (organization_id, reference) WHERE entry_type IN ('reverse', 'redeem');
 

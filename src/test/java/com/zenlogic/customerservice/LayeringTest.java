@@ -33,10 +33,12 @@ class LayeringTest {
       Map.entry("loyalty_accounts", "loyalty"), Map.entry("loyalty_holds", "loyalty"), Map.entry("loyalty_ledger", "loyalty"),
       Map.entry("loyalty_lots", "loyalty"), Map.entry("loyalty_programs", "loyalty"), Map.entry("loyalty_tenants", "loyalty"),
       Map.entry("loyalty_earn_items", "loyalty"), Map.entry("loyalty_returned_items", "loyalty"),
+      Map.entry("loyalty_transfers", "loyalty"),
       Map.entry("punch_card_ledger", "loyalty"), Map.entry("punch_card_programs", "loyalty"), Map.entry("punch_cards", "loyalty"),
+      Map.entry("loyalty_earning_rules", "loyalty"), Map.entry("loyalty_rule_applications", "loyalty"),
       Map.entry("credit_charges", "credit"), Map.entry("credit_ledger", "credit"), Map.entry("credit_line_audit", "credit"),
       Map.entry("credit_lines", "credit"), Map.entry("credit_policies", "credit"),
-      Map.entry("customer_stats", "segmentation"), Map.entry("purchases", "segmentation"),
+      Map.entry("customer_stats", "segmentation"), Map.entry("purchases", "segmentation"), Map.entry("purchase_items", "segmentation"),
       Map.entry("rfm_boundaries", "segmentation"), Map.entry("segmentation_tenants", "segmentation"),
       Map.entry("outbox", "platform"), Map.entry("inbox", "platform"), Map.entry("job_leases", "platform"));
 

@@ -56,8 +56,9 @@ public final class OrderEventsConsumer extends EventConsumerVerticle {
       UUID customer = event.customerId();
       String orderId = event.text("order_id");
       BigDecimal amount = Decimals.money("data.total_amount", event.data().getValue("total_amount"));
-      List<LoyaltyMessages.Item> items = PosEventsConsumer.items(event.data());
-      var purchase = PosEventsConsumer.purchase(event, customer, "order", "order:" + orderId, amount, items);
+      var lines = PosEventsConsumer.lines(event.data());
+      List<LoyaltyMessages.Item> items = PosEventsConsumer.items(lines);
+      var purchase = PosEventsConsumer.purchase(event, customer, "order", "order:" + orderId, amount, lines);
       return LoyaltyEventMessages.APPLY_ORDER_COMPLETED.request(vertx,
               new LoyaltyEventMessages.Sale(delivery, customer, orderId, amount, "order", items))
           .compose(earned -> SegmentationEventMessages.APPLY_ORDER_COMPLETED.request(vertx,

@@ -9,9 +9,10 @@ import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
 import com.zenlogic.customerservice.platform.inbox.Applied;
 import com.zenlogic.customerservice.platform.inbox.Delivery;
 import com.zenlogic.customerservice.segmentation.Purchase;
+import com.zenlogic.customerservice.segmentation.PurchaseItem;
+import com.zenlogic.customerservice.segmentation.PurchaseItems;
 import com.zenlogic.customerservice.segmentation.SegmentationEventMessages;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -61,8 +62,9 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
     }
     String transaction = event.text("transaction_id");
     BigDecimal amount = Decimals.money("data.totals.total_amount", totals.getValue("total_amount"));
-    List<LoyaltyMessages.Item> items = items(event.data());
-    Purchase purchase = purchase(event, customer, "pos", "pos:" + transaction, amount, items);
+    List<PurchaseItem> lines = lines(event.data());
+    List<LoyaltyMessages.Item> items = items(lines);
+    Purchase purchase = purchase(event, customer, "pos", "pos:" + transaction, amount, lines);
     // Loyalty first: it refuses an unknown or blocked customer, and then segmentation records nothing.
     return LoyaltyEventMessages.APPLY_PURCHASE.request(vertx,
             new LoyaltyEventMessages.Sale(delivery, customer, transaction, amount, "pos", items))
@@ -72,7 +74,7 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
 
   /** The purchase as history keeps it: when it happened (the event's occurred_at), where, how many items. */
   static Purchase purchase(ConsumedEvent event, UUID customer, String source, String reference, java.math.BigDecimal amount,
-                           List<LoyaltyMessages.Item> items) {
+                           List<PurchaseItem> lines) {
     java.time.Instant at;
     try {
       at = event.occurredAt() == null ? java.time.Instant.now() : java.time.Instant.parse(event.occurredAt());
@@ -81,26 +83,20 @@ public final class PosEventsConsumer extends EventConsumerVerticle {
     }
     String local = optional(event.data(), "data.local_id", "local_id");
     return new Purchase(customer, source, reference, amount, at, local,
-        items.isEmpty() ? null : items.stream().mapToInt(LoyaltyMessages.Item::quantity).sum());
+        lines.isEmpty() ? null : lines.stream().mapToInt(PurchaseItem::wholeUnits).sum(), lines);
   }
 
-  /** Purchased lines, for punch cards: [{product_id | variant_id, category, quantity}]. */
-  static List<LoyaltyMessages.Item> items(JsonObject data) {
-    List<LoyaltyMessages.Item> items = new ArrayList<>();
-    if (data.getValue("items") instanceof JsonArray array) {
-      for (Object o : array) {
-        if (o instanceof JsonObject i) {
-          Object qty = i.getValue("quantity");
-          // Bounded before the cast: a quantity of 1e300 must not wrap around into a plausible count.
-          if (qty != null && (!(qty instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() <= 100_000))) {
-            throw DomainException.invalid("data.items.quantity", "must be a number from 0 to 100000");
-          }
-          int quantity = qty instanceof Number n ? (int) Math.floor(n.doubleValue()) : 1;
-          String product = optional(i, "data.items.product_id", "product_id");
-          items.add(new LoyaltyMessages.Item(product != null ? product : optional(i, "data.items.variant_id", "variant_id"),
-              optional(i, "data.items.category", "category"), quantity));
-        }
-      }
+  /** The purchased lines, data.items[] ({product_id | variant_id, name, category, quantity, unit_price}, others ignored). */
+  static List<PurchaseItem> lines(JsonObject data) {
+    return PurchaseItems.read("data.items", data.getValue("items"));
+  }
+
+  /** The lines as punch cards count them: product (else variant), category, whole units. */
+  static List<LoyaltyMessages.Item> items(List<PurchaseItem> lines) {
+    List<LoyaltyMessages.Item> items = new ArrayList<>(lines.size());
+    for (PurchaseItem i : lines) {
+      items.add(new LoyaltyMessages.Item(i.productId() != null ? i.productId() : i.variantId(), i.category(), i.wholeUnits(),
+          i.lineAmount()));
     }
     return items;
   }

@@ -77,6 +77,14 @@ final class CreditBook {
       SELECT coalesce(sum(amount - paid - released), 0.00) AS overdue, min(due_date) AS oldest FROM credit_charges
       WHERE organization_id = $1 AND customer_id = $2 AND paid + released < amount AND due_date < $3""";
 
+  // One statement for a page of customers: each line with what is unpaid past its due date.
+  private static final String STANDINGS = "SELECT " + LINE_COLUMNS + """
+      , coalesce(o.overdue, 0.00) AS overdue, o.oldest FROM credit_lines l
+      LEFT JOIN LATERAL (SELECT sum(c.amount - c.paid - c.released) AS overdue, min(c.due_date) AS oldest FROM credit_charges c
+                         WHERE c.organization_id = l.organization_id AND c.customer_id = l.customer_id
+                           AND c.paid + c.released < c.amount AND c.due_date < $3) o ON true
+      WHERE l.organization_id = $1 AND l.customer_id = ANY($2::uuid[])""";
+
   private static final String OLDEST_OPEN = """
       SELECT min(due_date) FROM credit_charges WHERE organization_id = $1 AND customer_id = $2 AND paid + released < amount""";
 
@@ -202,6 +210,18 @@ final class CreditBook {
 
   Future<Row> overdue(SqlConnection conn, UUID org, UUID customerId, LocalDate today) {
     return conn.preparedQuery(OVERDUE).execute(Tuple.of(org, customerId, today)).map(rows -> rows.iterator().next());
+  }
+
+  Future<List<CreditMessages.Standing>> standings(SqlConnection conn, UUID org, List<UUID> customerIds, LocalDate today) {
+    return conn.preparedQuery(STANDINGS).execute(Tuple.of(org, customerIds.toArray(UUID[]::new), today)).map(rows -> {
+      List<CreditMessages.Standing> out = new ArrayList<>();
+      rows.forEach(r -> {
+        CreditLine line = line(r);
+        out.add(new CreditMessages.Standing(line.customerId(), line.status().code(), line.currency(), line.creditLimit(),
+            line.outstanding(), line.available(), r.getBigDecimal("overdue").setScale(2), r.getLocalDate("oldest")));
+      });
+      return out;
+    });
   }
 
   Future<LocalDate> oldestOpen(SqlConnection conn, UUID org, UUID customerId) {

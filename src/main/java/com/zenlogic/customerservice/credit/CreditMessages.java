@@ -25,6 +25,8 @@ public final class CreditMessages {
       Address.of("credit.statement", StatementQuery.class, Statement.class).idempotent();
   public static final Address<AgingQuery, Aging> AGING =
       Address.of("credit.aging", AgingQuery.class, Aging.class).idempotent();
+  public static final Address<StandingsQuery, Standings> STANDINGS =
+      Address.of("credit.standings", StandingsQuery.class, Standings.class).idempotent();
   public static final Address<LineChange, Summary> LINE_CHANGE =
       Address.of("credit.line.change", LineChange.class, Summary.class);
   public static final Address<PolicyQuery, Policy> POLICY_GET =
@@ -64,6 +66,15 @@ public final class CreditMessages {
                         BigDecimal outstanding, BigDecimal available, BigDecimal creditBalance, BigDecimal utilisationPercent,
                         BigDecimal overdueAmount, LocalDate oldestDueDate, String approvedBy, Instant approvedAt, String notes)
       implements Bus.Local {}
+
+  /** Several customers' credit at once (a salesperson's route): those without a line are absent from the answer. */
+  public record StandingsQuery(Caller caller, List<UUID> customerIds) implements Bus.Local {}
+
+  /** Where a customer stands today: the line's status and figures, what is overdue and since when. */
+  public record Standing(UUID customerId, String status, String currency, BigDecimal creditLimit, BigDecimal outstanding,
+                         BigDecimal available, BigDecimal overdueAmount, LocalDate oldestOverdueDueDate) {}
+
+  public record Standings(List<Standing> standings) implements Bus.Local {}
 
   public record StatementQuery(Caller caller, UUID customerId, Instant from, Instant to) implements Bus.Local {}
 

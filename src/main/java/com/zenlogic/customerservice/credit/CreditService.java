@@ -302,6 +302,16 @@ public final class CreditService {
         }));
   }
 
+  /** The credit standing of each listed customer that has a line, as of today (UTC). */
+  public Future<CreditMessages.Standings> standings(CreditMessages.StandingsQuery q) {
+    if (q.customerIds().isEmpty()) {
+      return Future.succeededFuture(new CreditMessages.Standings(List.of()));
+    }
+    UUID org = q.caller().organizationId();
+    LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    return db.withTenant(org, conn -> book.standings(conn, org, q.customerIds(), today)).map(CreditMessages.Standings::new);
+  }
+
   public Future<CreditMessages.Statement> statement(CreditMessages.StatementQuery q) {
     UUID org = q.caller().organizationId();
     return db.withTenant(org, conn -> requireCustomer(conn, org, q.customerId())

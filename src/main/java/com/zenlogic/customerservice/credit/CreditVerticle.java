@@ -34,6 +34,7 @@ public final class CreditVerticle extends VerticleBase {
     CreditMessages.PAYMENT.serve(vertx, credit::recordPayment);
     CreditMessages.SUMMARY.serve(vertx, q -> credit.summary(q.caller(), q.customerId()));
     CreditMessages.STATEMENT.serve(vertx, credit::statement);
+    CreditMessages.STANDINGS.serve(vertx, credit::standings);
     CreditMessages.AGING.serve(vertx, credit::aging);
     CreditMessages.LINE_CHANGE.serve(vertx, credit::changeLine);
     CreditMessages.POLICY_GET.serve(vertx, q -> credit.policy(q.caller()));

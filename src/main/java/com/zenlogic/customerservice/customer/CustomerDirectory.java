@@ -16,7 +16,20 @@ public final class CustomerDirectory {
   private static final String STATUS =
       "SELECT status FROM customers WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL";
 
+  private static final String PRICE_GROUP =
+      "SELECT price_group FROM customers WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL";
+
   private CustomerDirectory() {}
+
+  /** The customer's price group (null when none), or CUSTOMER_NOT_FOUND: segmentation's answer to Pricing carries it. */
+  public static Future<String> priceGroup(SqlConnection conn, UUID organizationId, UUID customerId) {
+    return conn.preparedQuery(PRICE_GROUP).execute(Tuple.of(organizationId, customerId)).map(rows -> {
+      if (rows.size() == 0) {
+        throw ErrorCode.CUSTOMER_NOT_FOUND.exception(customerId);
+      }
+      return rows.iterator().next().getString(0);
+    });
+  }
 
   /** The customer's status, or CUSTOMER_NOT_FOUND (also for another organization's customer). */
   public static Future<CustomerStatus> require(SqlConnection conn, UUID organizationId, UUID customerId) {

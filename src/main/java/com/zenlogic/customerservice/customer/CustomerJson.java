@@ -27,6 +27,7 @@ public final class CustomerJson {
         .put("external_id", p.externalId())
         .put("salesperson_id", p.salespersonId())
         .put("route", p.route())
+        .put("price_group", p.priceGroup())
         .put("tags", new JsonArray(p.tags()))
         .put("notes", p.notes())
         .put("created_at", c.createdAt().toString())

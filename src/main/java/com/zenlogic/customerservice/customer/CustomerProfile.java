@@ -3,7 +3,10 @@ package com.zenlogic.customerservice.customer;
 import java.time.LocalDate;
 import java.util.List;
 
-/** What an admin may set on a customer: the editable part of the record, as entered or as normalised. */
+/**
+ * What an admin may set on a customer: the editable part of the record, as entered or as normalised.
+ * priceGroup is the B2B price group / discount class Pricing applies volume terms by (a short code).
+ */
 public record CustomerProfile(
     CustomerType customerType,
     String firstName,
@@ -21,7 +24,8 @@ public record CustomerProfile(
     String salespersonId,
     String route,
     List<String> tags,
-    String notes) {
+    String notes,
+    String priceGroup) {
 
   public CustomerProfile {
     tags = tags == null ? List.of() : List.copyOf(tags);
@@ -41,6 +45,6 @@ public record CustomerProfile(
   /** What is left once personal data is erased: type, status and the non-personal business fields. */
   public CustomerProfile anonymised() {
     return new CustomerProfile(customerType, null, null, null, null, null, null, null, null, null,
-        status, null, externalId, salespersonId, route, tags, null);
+        status, null, externalId, salespersonId, route, tags, null, priceGroup);
   }
 }

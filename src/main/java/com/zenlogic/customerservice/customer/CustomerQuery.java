@@ -2,7 +2,10 @@ package com.zenlogic.customerservice.customer;
 
 import java.util.UUID;
 
-/** A search: exact natural keys (already normalised), a name query, and the keyset position to continue after. */
+/**
+ * A search: exact natural keys (already normalised), a name query, the distributor's salesperson and
+ * route (exact), and the keyset position to continue after.
+ */
 public record CustomerQuery(
     String nameQuery,
     String phone,
@@ -12,7 +15,9 @@ public record CustomerQuery(
     CustomerStatus status,
     boolean includeDeleted,
     Position after,
-    int limit) {
+    int limit,
+    String salespersonId,
+    String route) {
 
   /** Where the previous page ended: the sort key (name searches only) and the id. */
   public record Position(String sortKey, UUID id) {}

@@ -16,13 +16,13 @@ public final class CustomerRepository {
   static final String COLUMNS = """
       id, organization_id, customer_type, first_name, last_name, legal_name, trade_name, email, phone,
       document_type, document_number, birthdate, status, loyalty_card, external_id, salesperson_id, route,
-      tags, notes, created_at, updated_at, deleted_at, erased_at, version""";
+      tags, notes, created_at, updated_at, deleted_at, erased_at, version, price_group""";
 
   private static final String INSERT = """
       INSERT INTO customers (id, organization_id, customer_type, first_name, last_name, legal_name, trade_name,
         email, phone, document_type, document_number, birthdate, status, loyalty_card, external_id,
-        salesperson_id, route, tags, notes)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+        salesperson_id, route, tags, notes, price_group)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
       RETURNING """ + " " + COLUMNS;
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM customers WHERE organization_id = $1 AND id = $2";
@@ -32,7 +32,7 @@ public final class CustomerRepository {
   private static final String UPDATE = """
       UPDATE customers SET first_name = $3, last_name = $4, legal_name = $5, trade_name = $6, email = $7,
         phone = $8, document_type = $9, document_number = $10, birthdate = $11, status = $12, loyalty_card = $13,
-        external_id = $14, salesperson_id = $15, route = $16, tags = $17, notes = $18,
+        external_id = $14, salesperson_id = $15, route = $16, tags = $17, notes = $18, price_group = $19,
         updated_at = now(), version = version + 1
       WHERE organization_id = $1 AND id = $2
       RETURNING """ + " " + COLUMNS;
@@ -56,7 +56,8 @@ public final class CustomerRepository {
         .addValue(p.firstName()).addValue(p.lastName()).addValue(p.legalName()).addValue(p.tradeName())
         .addValue(p.email()).addValue(p.phone()).addValue(p.documentType()).addValue(p.documentNumber())
         .addValue(p.birthdate()).addValue(p.status().code()).addValue(p.loyaltyCard()).addValue(p.externalId())
-        .addValue(p.salespersonId()).addValue(p.route()).addValue(p.tags().toArray(String[]::new)).addValue(p.notes());
+        .addValue(p.salespersonId()).addValue(p.route()).addValue(p.tags().toArray(String[]::new)).addValue(p.notes())
+        .addValue(p.priceGroup());
     return conn.preparedQuery(INSERT).execute(params).map(rows -> fromRow(rows.iterator().next()));
   }
 
@@ -73,7 +74,8 @@ public final class CustomerRepository {
         .addValue(p.firstName()).addValue(p.lastName()).addValue(p.legalName()).addValue(p.tradeName())
         .addValue(p.email()).addValue(p.phone()).addValue(p.documentType()).addValue(p.documentNumber())
         .addValue(p.birthdate()).addValue(p.status().code()).addValue(p.loyaltyCard()).addValue(p.externalId())
-        .addValue(p.salespersonId()).addValue(p.route()).addValue(p.tags().toArray(String[]::new)).addValue(p.notes());
+        .addValue(p.salespersonId()).addValue(p.route()).addValue(p.tags().toArray(String[]::new)).addValue(p.notes())
+        .addValue(p.priceGroup());
     return conn.preparedQuery(UPDATE).execute(params).map(CustomerRepository::firstOrNull);
   }
 
@@ -104,6 +106,8 @@ public final class CustomerRepository {
     }
     addEquals(sql, params, "loyalty_card", query.loyaltyCard());
     addEquals(sql, params, "status", query.status() == null ? null : query.status().code());
+    addEquals(sql, params, "salesperson_id", query.salespersonId());
+    addEquals(sql, params, "route", query.route());
     boolean byName = query.nameQuery() != null;
     if (byName) {
       params.add(likeEscape(query.nameQuery()));
@@ -172,7 +176,7 @@ public final class CustomerRepository {
         row.getString("email"), row.getString("phone"), row.getString("document_type"), row.getString("document_number"),
         row.getLocalDate("birthdate"), CustomerStatus.of("status", row.getString("status")), row.getString("loyalty_card"),
         row.getString("external_id"), row.getString("salesperson_id"), row.getString("route"),
-        tags == null ? List.of() : Arrays.asList(tags), row.getString("notes"));
+        tags == null ? List.of() : Arrays.asList(tags), row.getString("notes"), row.getString("price_group"));
     return new Customer(row.getUUID("id"), row.getUUID("organization_id"), profile,
         instant(row.getOffsetDateTime("created_at")), instant(row.getOffsetDateTime("updated_at")),
         instant(row.getOffsetDateTime("deleted_at")), instant(row.getOffsetDateTime("erased_at")), row.getLong("version"));

@@ -17,6 +17,7 @@ public final class CustomerRules {
   // "\s" alone let U+0000, U+0001 and U+2028 through.
   private static final Pattern EMAIL = Pattern.compile("^[^@\\s\\p{C}\\p{Z}]{1,64}@[^@\\s.\\p{C}\\p{Z}]+(\\.[^@\\s.\\p{C}\\p{Z}]+)+$");
   private static final Pattern CARD = Pattern.compile("^[A-Z0-9]{4,32}$");
+  private static final Pattern PRICE_GROUP = Pattern.compile("[A-Z0-9][A-Z0-9_-]{0,19}");
   private static final int MAX_TAGS = 20;
 
   private CustomerRules() {}
@@ -67,7 +68,21 @@ public final class CustomerRules {
         text("salesperson_id", p.salespersonId(), 100),
         text("route", p.route(), 100),
         tags(p.tags()),
-        text("notes", p.notes(), 2000));
+        text("notes", p.notes(), 2000),
+        priceGroup(p.priceGroup()));
+  }
+
+  /** A price group is a short code ("WHOLESALE_A", "B2"): trimmed, upper-case, 1 to 20 letters, digits, _ or -. */
+  public static String priceGroup(String raw) {
+    String code = blankToNull(raw);
+    if (code == null) {
+      return null;
+    }
+    code = code.toUpperCase(Locale.ROOT);
+    if (!PRICE_GROUP.matcher(code).matches()) {
+      throw DomainException.invalid("price_group", "must be 1 to 20 letters, digits, _ or -, starting with a letter or digit");
+    }
+    return code;
   }
 
   /** Lower-case, trimmed email, or an error naming the field. */
@@ -131,7 +146,8 @@ public final class CustomerRules {
     return text(field, raw, 100);
   }
 
-  private static String text(String field, String raw, int max) {
+  /** Optional free text (salesperson, route, ...): trimmed, blank is none, at most max characters. */
+  public static String text(String field, String raw, int max) {
     String value = blankToNull(raw);
     if (value != null && value.length() > max) {
       throw DomainException.invalid(field, "is longer than " + max + " characters");

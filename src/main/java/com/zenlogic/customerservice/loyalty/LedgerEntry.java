@@ -34,4 +34,6 @@ public record LedgerEntry(
   public static final String AVAILABLE = "available";
   /** Points spent on a cancelled order or a voided sale, given back. */
   public static final String REFUND = "refund";
+  public static final String TRANSFER_OUT = "transfer_out";
+  public static final String TRANSFER_IN = "transfer_in";
 }

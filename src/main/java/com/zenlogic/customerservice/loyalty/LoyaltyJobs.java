@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The scheduled loyalty work: expired holds every minute; point expiry then tier review soon after
- * start and then periodically.
+ * The scheduled loyalty work: expired holds every minute; point expiry, the expiring-points notices
+ * (loyalty.points.expiring, once per lot) and tier review soon after start and then periodically.
  *
  * <p>Why it is shaped like this: each run walks the organizations in bounded batches (one
  * transaction per batch of accounts, caches dropped after each commit), so a large organization
@@ -109,6 +109,7 @@ public final class LoyaltyJobs {
         // Pending points first: released points may expire in the same run, and the review sees them.
         chain = chain.compose(run -> batches(org, null, loyalty::releasePendingPointsBatch, run, false, false)
             .compose(released -> batches(org, null, loyalty::expirePointsBatch, released, true, false))
+            .compose(afterExpiry -> loyalty.notifyExpiringPoints(org, schedule.batchSize()).map(afterExpiry))
             .compose(afterExpiry -> batches(org, null, loyalty::reviewTiersBatch, afterExpiry, false, true))
             .recover(e -> {
               LOG.warn("Loyalty run failed for organization {}: {}", org, e.toString());

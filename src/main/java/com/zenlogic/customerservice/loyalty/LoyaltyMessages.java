@@ -25,6 +25,8 @@ public final class LoyaltyMessages {
       Address.of("loyalty.cancel", CloseHold.class, HoldClosed.class).idempotent();
   public static final Address<Reverse, ReverseResult> REVERSE =
       Address.of("loyalty.reverse", Reverse.class, ReverseResult.class).idempotent();
+  public static final Address<Transfer, TransferResult> TRANSFER =
+      Address.of("loyalty.transfer", Transfer.class, TransferResult.class).idempotent();
   public static final Address<Adjust, AdjustResult> ADJUST =
       Address.of("loyalty.adjust", Adjust.class, AdjustResult.class);
   public static final Address<CustomerQuery, TierInfo> TIER =
@@ -48,16 +50,56 @@ public final class LoyaltyMessages {
   public static final Address<RedeemReward, PunchCard> PUNCH_REDEEM =
       Address.of("loyalty.punch.redeem", RedeemReward.class, PunchCard.class).idempotent();
 
+  public static final Address<PreviewEarn, PointsPreview> PREVIEW =
+      Address.of("loyalty.preview", PreviewEarn.class, PointsPreview.class).idempotent();
+  public static final Address<RulesQuery, EarningRules> RULES =
+      Address.of("loyalty.rules", RulesQuery.class, EarningRules.class).idempotent();
+  public static final Address<SaveRule, RuleView> RULE_SAVE =
+      Address.of("loyalty.rule.save", SaveRule.class, RuleView.class);
+  public static final Address<DeleteRule, RuleDeleted> RULE_DELETE =
+      Address.of("loyalty.rule.delete", DeleteRule.class, RuleDeleted.class).idempotent();
+
   private LoyaltyMessages() {}
 
-  /** One purchased line, for punch cards. */
-  public record Item(String productId, String category, int quantity) {}
+  /** One purchased line: whole units for punch cards, what the line cost (null without a price) for earning rules. */
+  public record Item(String productId, String category, int quantity, BigDecimal lineAmount) {
+    public Item(String productId, String category, int quantity) {
+      this(productId, category, quantity, null);
+    }
+  }
 
   public record Earn(Caller caller, UUID customerId, String transactionId, BigDecimal amount, BigDecimal pointsRate,
                      String channel, List<Item> items) implements Bus.Local {}
 
-  public record EarnResult(long pointsEarned, long pointsBalance, String tier, boolean tierUpgraded, boolean replayed)
+  public record EarnResult(long pointsEarned, long pointsBalance, String tier, boolean tierUpgraded, boolean replayed,
+                           List<AppliedRule> appliedRules) implements Bus.Local {
+    public EarnResult(long pointsEarned, long pointsBalance, String tier, boolean tierUpgraded, boolean replayed) {
+      this(pointsEarned, pointsBalance, tier, tierUpgraded, replayed, List.of());
+    }
+  }
+
+  /** What one earning rule gave on an earn; capRemaining: what its cap still allows after it (null: no cap). */
+  public record AppliedRule(UUID ruleId, String name, long points, Long capRemaining) implements Bus.Local {}
+
+  /** The points an earn would give now, written nowhere (the POS shows it before payment). */
+  public record PreviewEarn(Caller caller, UUID customerId, BigDecimal amount, BigDecimal pointsRate, List<Item> items)
       implements Bus.Local {}
+
+  public record PointsPreview(UUID customerId, long points, long basePoints, String tier, List<AppliedRule> appliedRules)
+      implements Bus.Local {}
+
+  public record RulesQuery(Caller caller) implements Bus.Local {}
+
+  public record EarningRules(List<EarningRule> rules) implements Bus.Local {}
+
+  /** Create (ruleId null) or replace a rule. */
+  public record SaveRule(Caller caller, UUID ruleId, EarningRule rule) implements Bus.Local {}
+
+  public record RuleView(EarningRule rule) implements Bus.Local {}
+
+  public record DeleteRule(Caller caller, UUID ruleId) implements Bus.Local {}
+
+  public record RuleDeleted(UUID ruleId) implements Bus.Local {}
 
   public record Redeem(Caller caller, UUID customerId, long points, String referenceId, String reason) implements Bus.Local {}
 
@@ -101,6 +143,13 @@ public final class LoyaltyMessages {
   public record Adjust(Caller caller, UUID customerId, long points, String reason, String idempotencyKey) implements Bus.Local {}
 
   public record AdjustResult(long points, long pointsBalance, boolean replayed) implements Bus.Local {}
+
+  public record Transfer(Caller caller, String transferId, UUID fromCustomerId, UUID toCustomerId, long points, String reason)
+      implements Bus.Local {}
+
+  /** The balances are each side's right after the transfer (a replay answers the first result). */
+  public record TransferResult(String transferId, UUID fromCustomerId, UUID toCustomerId, long points, long fromPointsBalance,
+                               long toPointsBalance, boolean replayed) implements Bus.Local {}
 
   public record CustomerQuery(Caller caller, UUID customerId) implements Bus.Local {}
 

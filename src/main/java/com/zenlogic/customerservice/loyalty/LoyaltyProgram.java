@@ -22,10 +22,17 @@ public record LoyaltyProgram(
     Integer expiryMonths,
     int holdMinutes,
     List<Tier> tiers,
+    boolean transfersEnabled,
+    Long maxTransferPoints,
+    int expiringNoticeDays,
+    String timeZone,
     int pendingDays) {
 
   public static final String STANDARD = "standard";
   public static final String TIERED = "tiered";
+
+  /** Earning rules' dates and time windows are read in the organization's zone; this until set. */
+  public static final String DEFAULT_TIME_ZONE = "America/Santiago";
 
   public static final LoyaltyProgram DEFAULT = new LoyaltyProgram(STANDARD, BigDecimal.ONE, BigDecimal.ONE, 100, 100, 12, 30, 12, 15,
       List.of(
@@ -41,22 +48,43 @@ public record LoyaltyProgram(
 
   /** The longest return window a program may set (pending_days). */
   public static final int MAX_PENDING_DAYS = 365;
+  /** Days before a lot expires that loyalty.points.expiring is published, unless the program says otherwise. */
+  public static final int DEFAULT_EXPIRING_NOTICE_DAYS = 30;
 
   public LoyaltyProgram {
     tiers = tiers.stream().sorted(Comparator.comparingLong(Tier::threshold)).toList();
+    timeZone = timeZone == null ? DEFAULT_TIME_ZONE : timeZone;
+  }
+
+  /** The organization's time zone (validated on save). */
+  public java.time.ZoneId zone() {
+    return java.time.ZoneId.of(timeZone);
+  }
+
+  /** The rate an earn applies: a POS-requested rate up to max_points_rate; 0 or absent, the program's. */
+  public BigDecimal rateFor(BigDecimal requestedRate) {
+    return requestedRate == null || requestedRate.signum() <= 0 ? pointsPerUnit : requestedRate.min(maxPointsRate);
+  }
+
+  /** A program with transfers off, the default expiring notice and the default time zone (the seeds' form). */
+  public LoyaltyProgram(String strategy, BigDecimal pointsPerUnit, BigDecimal maxPointsRate, int pointsPerMoneyUnit, int minRedemption,
+                        int tierWindowMonths, int downgradeGraceDays, Integer expiryMonths, int holdMinutes, List<Tier> tiers) {
+    this(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths, downgradeGraceDays, expiryMonths,
+        holdMinutes, tiers, false, null, DEFAULT_EXPIRING_NOTICE_DAYS, DEFAULT_TIME_ZONE);
   }
 
   /** A program without a return window: points are available when earned. */
   public LoyaltyProgram(String strategy, BigDecimal pointsPerUnit, BigDecimal maxPointsRate, int pointsPerMoneyUnit, int minRedemption,
-                        int tierWindowMonths, int downgradeGraceDays, Integer expiryMonths, int holdMinutes, List<Tier> tiers) {
+                        int tierWindowMonths, int downgradeGraceDays, Integer expiryMonths, int holdMinutes, List<Tier> tiers,
+                        boolean transfersEnabled, Long maxTransferPoints, int expiringNoticeDays, String timeZone) {
     this(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths, downgradeGraceDays, expiryMonths,
-        holdMinutes, tiers, 0);
+        holdMinutes, tiers, transfersEnabled, maxTransferPoints, expiringNoticeDays, timeZone, 0);
   }
 
   /** The same program with a return window of {@code days} (0: off). */
   public LoyaltyProgram withPendingDays(int days) {
     return new LoyaltyProgram(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths,
-        downgradeGraceDays, expiryMonths, holdMinutes, tiers, days);
+        downgradeGraceDays, expiryMonths, holdMinutes, tiers, transfersEnabled, maxTransferPoints, expiringNoticeDays, timeZone, days);
   }
 
   /** Checks what an admin may configure; a broken program would make every checkout fail. */
@@ -88,6 +116,20 @@ public record LoyaltyProgram(
     if (tiers.stream().map(Tier::code).distinct().count() != tiers.size()
         || tiers.stream().map(Tier::threshold).distinct().count() != tiers.size()) {
       throw DomainException.invalid("tiers", "tier codes and thresholds must be unique");
+    }
+    if (maxTransferPoints != null && maxTransferPoints < 1) {
+      throw DomainException.invalid("max_transfer_points", "must be at least 1, or null for no limit");
+    }
+    if (expiringNoticeDays < 0 || expiringNoticeDays > 365) {
+      throw DomainException.invalid("expiring_notice_days", "must be 0 (off) to 365");
+    }
+    try {
+      if (timeZone.length() > 64) {
+        throw new java.time.DateTimeException("too long");
+      }
+      java.time.ZoneId.of(timeZone);
+    } catch (java.time.DateTimeException e) {
+      throw DomainException.invalid("time_zone", "must be an IANA time zone id such as America/Santiago");
     }
     for (Tier t : tiers) {
       if (t.multiplier().signum() <= 0 || t.multiplier().compareTo(MAX_MULTIPLIER) > 0) {

@@ -31,6 +31,7 @@ public final class LoyaltyService {
   private final Db db;
   private final PointsLedger ledger = new PointsLedger();
   private final PunchCards punchCards = new PunchCards();
+  private final EarningRules rules = new EarningRules();
   private final CustomerChangeListener listener;
   private final Clock clock;
   private final PointsMovements movements;
@@ -38,6 +39,8 @@ public final class LoyaltyService {
   private final PointsExpiry expiry;
   private final TierReview tierReview;
   private final PendingPoints pending;
+  private final PointsTransfers transfers;
+  private final ExpiringNotices expiringNotices;
 
   public LoyaltyService(Db db, CustomerChangeListener listener, Clock clock) {
     this.db = db;
@@ -45,11 +48,13 @@ public final class LoyaltyService {
     this.clock = clock;
     Postings postings = new Postings(ledger);
     CacheDrop caches = new CacheDrop(listener);
-    this.movements = new PointsMovements(ledger, postings, punchCards, clock);
+    this.movements = new PointsMovements(ledger, postings, punchCards, rules, clock);
     this.holds = new Holds(db, ledger, postings, listener, clock);
     this.expiry = new PointsExpiry(db, ledger, postings, caches, clock);
     this.tierReview = new TierReview(db, ledger, caches, clock);
     this.pending = new PendingPoints(db, ledger, postings, caches, clock);
+    this.transfers = new PointsTransfers(ledger, postings, clock);
+    this.expiringNotices = new ExpiringNotices(db, ledger, clock);
   }
 
   public Future<EarnResult> earn(LoyaltyMessages.Earn r) {
@@ -114,6 +119,15 @@ public final class LoyaltyService {
     return changing(r.caller(), r.customerId(), conn -> movements.adjust(conn, r, key));
   }
 
+  /** Moves available points to another customer of the organization (see PointsTransfers); both cached views are dropped. */
+  public Future<LoyaltyMessages.TransferResult> transfer(LoyaltyMessages.Transfer r) {
+    PointsTransfers.validate(r);
+    UUID org = r.caller().organizationId();
+    return db.withTenant(org, conn -> transfers.transfer(conn, r))
+        .compose(result -> listener.customerChanged(org, r.fromCustomerId())
+            .compose(v -> listener.customerChanged(org, r.toCustomerId())).map(result));
+  }
+
   public Future<TierInfo> tier(Caller caller, UUID customerId) {
     return account(caller, customerId).map(AccountView::tier);
   }
@@ -158,6 +172,45 @@ public final class LoyaltyService {
         .map(valid));
   }
 
+  /**
+   * The points an earn would give now, with the rules that would apply and what their caps leave, in a
+   * read-only transaction: no ledger row, no outbox row, no account lock (the POS asks before payment).
+   */
+  public Future<LoyaltyMessages.PointsPreview> preview(LoyaltyMessages.PreviewEarn r) {
+    if (r.amount() == null || r.amount().signum() < 0) {
+      throw com.zenlogic.customerservice.platform.errors.DomainException.invalid("amount", "must not be negative");
+    }
+    UUID org = r.caller().organizationId();
+    Instant now = clock.instant();
+    return db.withTenant(org, conn -> conn.query("SET TRANSACTION READ ONLY").execute()
+        .compose(v -> CustomerDirectory.require(conn, org, r.customerId()))
+        .compose(s -> ledger.program(conn, org))
+        .compose(program -> ledger.account(conn, org, r.customerId()).compose(account -> {
+          String tier = account == null ? program.firstTier() : account.tier();
+          return rules.evaluate(conn, org, program, r.customerId(), tier, r.amount(), r.pointsRate(), r.items(), now)
+              .map(e -> new LoyaltyMessages.PointsPreview(r.customerId(), e.points(), e.basePoints(), tier, e.applied()));
+        })));
+  }
+
+  public Future<List<EarningRule>> earningRules(Caller caller) {
+    UUID org = caller.organizationId();
+    return db.withTenant(org, conn -> rules.list(conn, org));
+  }
+
+  /** Creates ({@code id} null) or replaces a rule, checked against the program's tiers. */
+  public Future<EarningRule> saveEarningRule(Caller caller, UUID id, EarningRule rule) {
+    UUID org = caller.organizationId();
+    return db.withTenant(org, conn -> ledger.program(conn, org).compose(program -> {
+      EarningRule valid = rule.validated(program);
+      return id == null ? rules.create(conn, org, valid, caller.userId()) : rules.replace(conn, org, id, valid, caller.userId());
+    }));
+  }
+
+  public Future<Void> deleteEarningRule(Caller caller, UUID id) {
+    UUID org = caller.organizationId();
+    return db.withTenant(org, conn -> rules.delete(conn, org, id));
+  }
+
   public PunchCards punchCards() {
     return punchCards;
   }
@@ -177,6 +230,11 @@ public final class LoyaltyService {
   /** Expiry for the next {@code customers} accounts after {@code after} (null: from the start), one transaction. */
   public Future<Batch> expirePointsBatch(UUID org, UUID after, int customers) {
     return expiry.batch(org, after, customers);
+  }
+
+  /** Publishes loyalty.points.expiring for every lot now within the program's notice days, once per lot. */
+  public Future<Long> notifyExpiringPoints(UUID org, int batch) {
+    return expiringNotices.notifyAll(org, batch);
   }
 
   /** Gives back the points of holds nobody captured or cancelled in time. */

@@ -49,11 +49,17 @@ public final class LoyaltyVerticle extends VerticleBase {
     LoyaltyMessages.CANCEL.serve(vertx, loyalty::cancel);
     LoyaltyMessages.REVERSE.serve(vertx, loyalty::reverse);
     LoyaltyMessages.ADJUST.serve(vertx, loyalty::adjust);
+    LoyaltyMessages.TRANSFER.serve(vertx, loyalty::transfer);
     LoyaltyMessages.TIER.serve(vertx, q -> loyalty.tier(q.caller(), q.customerId()));
     LoyaltyMessages.ACCOUNT.serve(vertx, q -> loyalty.account(q.caller(), q.customerId()));
     LoyaltyMessages.LEDGER.serve(vertx, loyalty::ledger);
     LoyaltyMessages.PROGRAM_GET.serve(vertx, q -> loyalty.program(q.caller()).map(LoyaltyMessages.ProgramView::new));
     LoyaltyMessages.PROGRAM_PUT.serve(vertx, q -> loyalty.saveProgram(q.caller(), q.program()).map(LoyaltyMessages.ProgramView::new));
+    LoyaltyMessages.PREVIEW.serve(vertx, loyalty::preview);
+    LoyaltyMessages.RULES.serve(vertx, q -> loyalty.earningRules(q.caller()).map(LoyaltyMessages.EarningRules::new));
+    LoyaltyMessages.RULE_SAVE.serve(vertx, q -> loyalty.saveEarningRule(q.caller(), q.ruleId(), q.rule()).map(LoyaltyMessages.RuleView::new));
+    LoyaltyMessages.RULE_DELETE.serve(vertx, q -> loyalty.deleteEarningRule(q.caller(), q.ruleId())
+        .map(v -> new LoyaltyMessages.RuleDeleted(q.ruleId())));
     LoyaltyMessages.LIABILITY.serve(vertx, q -> reports.liability(q.caller(), q.from(), q.to()));
     PunchCards punch = loyalty.punchCards();
     LoyaltyMessages.PUNCH_PROGRAM_CREATE.serve(vertx, q -> db.withTenant(q.caller().organizationId(),

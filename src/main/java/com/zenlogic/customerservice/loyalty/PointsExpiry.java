@@ -62,9 +62,12 @@ final class PointsExpiry {
           if (expire <= 0) {
             return answer(total);
           }
-          Posting.Builder posting = Posting.of(LedgerEntry.EXPIRE, account, "expire:" + lot.ledgerId() + ":" + lot.remaining(), now)
-              .points(-expire).reference("lot " + lot.ledgerId()).requestHash(lot.customerId() + "|" + expire)
-              .reason("points expired").actor("system").consume(expire, lot.ledgerId());
+          // An earned lot is named by its ledger row (keys unchanged); a transferred one by its own id,
+          // since one transfer_in row carries a lot per sender lot.
+          String name = lot.transferred() ? "lot:" + lot.lotId() : String.valueOf(lot.ledgerId());
+          Posting.Builder posting = Posting.of(LedgerEntry.EXPIRE, account, "expire:" + name + ":" + lot.remaining(), now)
+              .points(-expire).reference("lot " + name).requestHash(lot.customerId() + "|" + expire)
+              .reason("points expired").actor("system").consumeLot(expire, lot.ledgerId(), lot.lotId());
           posting.event(LoyaltyEvents.POINTS_EXPIRED, new JsonObject().put("customer_id", lot.customerId().toString())
               .put("points", expire).put("points_balance", posting.balanceAfter()));
           return write(posting.build(), saved -> {

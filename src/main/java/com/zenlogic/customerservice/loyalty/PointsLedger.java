@@ -23,19 +23,22 @@ final class PointsLedger {
 
   private static final String PROGRAM = """
       SELECT strategy, points_per_unit, max_points_rate, points_per_money_unit, min_redemption, tier_window_months,
-        downgrade_grace_days, expiry_months, hold_minutes, tiers, pending_days
+        downgrade_grace_days, expiry_months, hold_minutes, tiers, transfers_enabled, max_transfer_points, expiring_notice_days,
+        time_zone, pending_days
       FROM loyalty_programs WHERE organization_id = $1""";
 
   private static final String SAVE_PROGRAM = """
       INSERT INTO loyalty_programs (organization_id, strategy, points_per_unit, max_points_rate, points_per_money_unit,
         min_redemption, tier_window_months, downgrade_grace_days, expiry_months, hold_minutes, tiers, updated_by, updated_at,
-        pending_days)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13)
+        transfers_enabled, max_transfer_points, expiring_notice_days, time_zone, pending_days)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13, $14, $15, $16, $17)
       ON CONFLICT (organization_id) DO UPDATE SET strategy = EXCLUDED.strategy, points_per_unit = EXCLUDED.points_per_unit,
         max_points_rate = EXCLUDED.max_points_rate, points_per_money_unit = EXCLUDED.points_per_money_unit,
         min_redemption = EXCLUDED.min_redemption, tier_window_months = EXCLUDED.tier_window_months,
         downgrade_grace_days = EXCLUDED.downgrade_grace_days, expiry_months = EXCLUDED.expiry_months,
         hold_minutes = EXCLUDED.hold_minutes, tiers = EXCLUDED.tiers, updated_by = EXCLUDED.updated_by, updated_at = now(),
+        transfers_enabled = EXCLUDED.transfers_enabled, max_transfer_points = EXCLUDED.max_transfer_points,
+        expiring_notice_days = EXCLUDED.expiring_notice_days, time_zone = EXCLUDED.time_zone,
         pending_days = EXCLUDED.pending_days""";
 
   private static final String OPEN_ACCOUNT = """
@@ -75,12 +78,12 @@ final class PointsLedger {
       INSERT INTO loyalty_lots (organization_id, ledger_id, customer_id, points, remaining, earned_at, expires_at, pending_until)
       VALUES ($1, $2, $3, $4, $4, $5, $6, $7)""";
 
-  // Oldest points first; the lot of a given earn first when one is named (reversals). Pending lots
-  // are not spendable: only a reversal of that very earn takes from one.
+  // Oldest points first; the lot of a given earn first when one is named (reversals), or one lot (expiry).
+  // Pending lots are not spendable: only a reversal of that very earn takes from one.
   private static final String LOTS_FIFO = """
-      SELECT ledger_id, remaining FROM loyalty_lots
+      SELECT id, ledger_id, remaining, earned_at, expires_at FROM loyalty_lots
       WHERE organization_id = $1 AND customer_id = $2 AND remaining > 0 AND (pending_until IS NULL OR ledger_id = $3)
-      ORDER BY (ledger_id = $3) DESC, earned_at, ledger_id FOR UPDATE""";
+      ORDER BY (ledger_id = $3) DESC, (id = $4) DESC, earned_at, ledger_id, id FOR UPDATE""";
 
   private static final String LOT_REMAINING = """
       SELECT remaining, pending_until FROM loyalty_lots WHERE organization_id = $1 AND ledger_id = $2 FOR UPDATE""";
@@ -109,16 +112,39 @@ final class PointsLedger {
       WHERE organization_id = $1 AND ledger_id = $2 AND pending_until IS NOT NULL RETURNING remaining""";
 
   private static final String TAKE_FROM_LOT =
-      "UPDATE loyalty_lots SET remaining = remaining - $3 WHERE organization_id = $1 AND ledger_id = $2";
+      "UPDATE loyalty_lots SET remaining = remaining - $3 WHERE organization_id = $1 AND id = $2";
+
+  // A transfer's receiver: one lot per sender lot drawn from, keeping its earn and expiry dates.
+  private static final String ADD_TRANSFERRED_LOT = """
+      INSERT INTO loyalty_lots (organization_id, ledger_id, customer_id, points, remaining, earned_at, expires_at, transferred_from)
+      VALUES ($1, $2, $3, $4, $4, $5, $6, $7)""";
+
+  private static final String INSERT_TRANSFER = """
+      INSERT INTO loyalty_transfers (organization_id, transfer_id, from_customer_id, to_customer_id, points, reason, actor,
+        correlation_id, out_ledger_id, in_ledger_id, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""";
+
+  // One bounded batch of the expiring notice: lots expiring in (now, until] not yet notified, by lot id
+  // after $4. Marked in the same statement, so only one run ever takes a lot; locked lots are left
+  // for the next run rather than waited for.
+  private static final String MARK_EXPIRING_BATCH = """
+      WITH due AS (
+        SELECT id FROM loyalty_lots
+        WHERE organization_id = $1 AND remaining > 0 AND expiring_notified_at IS NULL AND expires_at > $2 AND expires_at <= $3
+          AND id > $4
+        ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED)
+      UPDATE loyalty_lots l SET expiring_notified_at = $2 FROM due
+      WHERE l.organization_id = $1 AND l.id = due.id AND l.remaining > 0 AND l.expiring_notified_at IS NULL
+      RETURNING l.id, l.customer_id, l.remaining, l.expires_at""";
 
   // One bounded batch of the expiry job: the due lots of the next $4 customers after $3, in customer order.
   private static final String EXPIRED_LOTS_BATCH = """
-      SELECT ledger_id, customer_id, remaining FROM loyalty_lots
+      SELECT id, ledger_id, customer_id, remaining, transferred_from IS NOT NULL AS transferred FROM loyalty_lots
       WHERE organization_id = $1 AND remaining > 0 AND expires_at <= $2 AND pending_until IS NULL AND customer_id IN (
         SELECT DISTINCT customer_id FROM loyalty_lots
         WHERE organization_id = $1 AND remaining > 0 AND expires_at <= $2 AND pending_until IS NULL AND ($3::uuid IS NULL OR customer_id > $3)
         ORDER BY customer_id LIMIT $4)
-      ORDER BY customer_id, earned_at, ledger_id""";
+      ORDER BY customer_id, earned_at, ledger_id, id""";
 
   private static final String EXPIRING = """
       SELECT coalesce(sum(remaining), 0) FROM loyalty_lots
@@ -183,7 +209,8 @@ final class PointsLedger {
       return new LoyaltyProgram(r.getString("strategy"), r.getBigDecimal("points_per_unit"), r.getBigDecimal("max_points_rate"),
           r.getInteger("points_per_money_unit"), r.getInteger("min_redemption"), r.getInteger("tier_window_months"),
           r.getInteger("downgrade_grace_days"), r.getInteger("expiry_months"), r.getInteger("hold_minutes"), tiers,
-          r.getInteger("pending_days"));
+          r.getBoolean("transfers_enabled"), r.getLong("max_transfer_points"), r.getInteger("expiring_notice_days"),
+          r.getString("time_zone"), r.getInteger("pending_days"));
     });
   }
 
@@ -194,8 +221,8 @@ final class PointsLedger {
     return conn.preparedQuery(SAVE_PROGRAM).execute(Tuple.of(org, p.strategy(), p.pointsPerUnit(), p.maxPointsRate())
         .addValue(p.pointsPerMoneyUnit()).addValue(p.minRedemption()).addValue(p.tierWindowMonths())
         .addValue(p.downgradeGraceDays()).addValue(p.expiryMonths()).addValue(p.holdMinutes()).addValue(tiers).addValue(actor)
-        .addValue(p.pendingDays()))
-        .mapEmpty();
+        .addValue(p.transfersEnabled()).addValue(p.maxTransferPoints()).addValue(p.expiringNoticeDays())
+        .addValue(p.timeZone()).addValue(p.pendingDays())).mapEmpty();
   }
 
   /** Opens the account on first use, then locks it for the rest of the transaction. */
@@ -298,27 +325,76 @@ final class PointsLedger {
 
   /** Takes points from the customer's lots, oldest first (the preferred lot first); answers how many were taken. */
   Future<Long> consume(SqlConnection conn, UUID org, UUID customerId, long points, long preferredLot) {
+    return consume(conn, org, customerId, points, preferredLot, -1)
+        .map(takes -> takes.stream().mapToLong(LotTake::points).sum());
+  }
+
+  /** What one consumption took from one lot, with that lot's dates (a transfer hands them on). */
+  record LotTake(long lotId, long points, Instant earnedAt, Instant expiresAt) {}
+
+  /**
+   * Takes points oldest first; the lots of ledger row {@code preferredLedger}, then lot
+   * {@code preferredLotId}, first (-1: none). Answers what it took from which lot.
+   */
+  Future<List<LotTake>> consume(SqlConnection conn, UUID org, UUID customerId, long points, long preferredLedger, long preferredLotId) {
     if (points <= 0) {
-      return Future.succeededFuture(0L);
+      return Future.succeededFuture(List.of());
     }
-    return conn.preparedQuery(LOTS_FIFO).execute(Tuple.of(org, customerId, preferredLot)).compose(rows -> {
-      List<Tuple> takes = new ArrayList<>();
+    return conn.preparedQuery(LOTS_FIFO).execute(Tuple.of(org, customerId, preferredLedger, preferredLotId)).compose(rows -> {
+      List<Tuple> updates = new ArrayList<>();
+      List<LotTake> takes = new ArrayList<>();
       long left = points;
       for (Row r : rows) {
         if (left == 0) {
           break;
         }
         long take = Math.min(left, r.getLong("remaining"));
-        takes.add(Tuple.of(org, r.getLong("ledger_id"), take));
+        updates.add(Tuple.of(org, r.getLong("id"), take));
+        OffsetDateTime expires = r.getOffsetDateTime("expires_at");
+        takes.add(new LotTake(r.getLong("id"), take, r.getOffsetDateTime("earned_at").toInstant(),
+            expires == null ? null : expires.toInstant()));
         left -= take;
       }
-      long taken = points - left;
-      return takes.isEmpty() ? Future.succeededFuture(taken)
-          : conn.preparedQuery(TAKE_FROM_LOT).executeBatch(takes).map(taken);
+      return updates.isEmpty() ? Future.succeededFuture(List.<LotTake>of())
+          : conn.preparedQuery(TAKE_FROM_LOT).executeBatch(updates).map(List.copyOf(takes));
     });
   }
 
-  record ExpiredLot(long ledgerId, UUID customerId, long remaining) {}
+  /** The receiver's lots of a transfer_in row: what each sender lot gave, with its dates. */
+  Future<Void> addTransferredLots(SqlConnection conn, UUID org, LedgerEntry transferIn, List<LotTake> takes) {
+    if (takes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows = new ArrayList<>();
+    for (LotTake t : takes) {
+      rows.add(Tuple.of(org, transferIn.id(), transferIn.customerId(), t.points(), utc(t.earnedAt()),
+          t.expiresAt() == null ? null : utc(t.expiresAt())).addValue(t.lotId()));
+    }
+    return conn.preparedQuery(ADD_TRANSFERRED_LOT).executeBatch(rows).mapEmpty();
+  }
+
+  /** The transfer's audit row, beside its two ledger rows. */
+  Future<Void> recordTransfer(SqlConnection conn, UUID org, String transferId, LedgerEntry out, LedgerEntry in, String correlationId) {
+    return conn.preparedQuery(INSERT_TRANSFER).execute(Tuple.of(org, transferId, out.customerId(), in.customerId(), in.points(),
+        in.reason()).addValue(in.actor()).addValue(correlationId).addValue(out.id()).addValue(in.id()).addValue(utc(in.createdAt())))
+        .mapEmpty();
+  }
+
+  record ExpiringLot(long lotId, UUID customerId, long remaining, Instant expiresAt) {}
+
+  /** Marks the next {@code limit} lots expiring in (now, until] after lot {@code afterLot}, and answers them. */
+  Future<List<ExpiringLot>> markExpiring(SqlConnection conn, UUID org, Instant now, Instant until, long afterLot, int limit) {
+    return conn.preparedQuery(MARK_EXPIRING_BATCH).execute(Tuple.of(org, utc(now), utc(until), afterLot, limit)).map(rows -> {
+      List<ExpiringLot> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new ExpiringLot(r.getLong("id"), r.getUUID("customer_id"), r.getLong("remaining"),
+          r.getOffsetDateTime("expires_at").toInstant())));
+      out.sort(java.util.Comparator.comparingLong(ExpiringLot::lotId));
+      return out;
+    });
+  }
+
+  /** A due lot; {@code transferred}: it came with a transfer, so its ledger row may carry other lots too. */
+  record ExpiredLot(long ledgerId, UUID customerId, long remaining, long lotId, boolean transferred) {}
 
   Future<Long> expiring(SqlConnection conn, UUID org, UUID customerId, Instant before) {
     return conn.preparedQuery(EXPIRING).execute(Tuple.of(org, customerId, utc(before))).map(rows -> rows.iterator().next().getLong(0));
@@ -353,7 +429,8 @@ final class PointsLedger {
   Future<List<ExpiredLot>> expiredLots(SqlConnection conn, UUID org, Instant now, UUID afterCustomer, int customers) {
     return conn.preparedQuery(EXPIRED_LOTS_BATCH).execute(Tuple.of(org, utc(now), afterCustomer, customers)).map(rows -> {
       List<ExpiredLot> out = new ArrayList<>();
-      rows.forEach(r -> out.add(new ExpiredLot(r.getLong("ledger_id"), r.getUUID("customer_id"), r.getLong("remaining"))));
+      rows.forEach(r -> out.add(new ExpiredLot(r.getLong("ledger_id"), r.getUUID("customer_id"), r.getLong("remaining"),
+          r.getLong("id"), r.getBoolean("transferred"))));
       return out;
     });
   }

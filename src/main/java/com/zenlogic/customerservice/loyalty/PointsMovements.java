@@ -36,8 +36,10 @@ final class PointsMovements {
   private final Postings postings;
   private final PunchCards punchCards;
   private final Clock clock;
+  private final EarningRules rules;
 
-  PointsMovements(PointsLedger ledger, Postings postings, PunchCards punchCards, Clock clock) {
+  PointsMovements(PointsLedger ledger, Postings postings, PunchCards punchCards, EarningRules rules, Clock clock) {
+    this.rules = rules;
     this.ledger = ledger;
     this.postings = postings;
     this.punchCards = punchCards;
@@ -61,50 +63,61 @@ final class PointsMovements {
         .compose(status -> ledger.program(conn, org))
         .compose(program -> postings.post(LedgerEntry.EARN, conn, r.caller(), r.customerId(), program.firstTier(), key, now, locked -> {
           if (locked.existing() != null) {
-            return answer(replayEarn(locked.existing(), hash, r.transactionId()));
+            LedgerEntry first = locked.existing();
+            EarnResult replay = replayEarn(first, hash, r.transactionId());
+            return answer(rules.applied(conn, org, first.id()).map(applied -> new EarnResult(replay.pointsEarned(),
+                replay.pointsBalance(), replay.tier(), replay.tierUpgraded(), true, applied)));
           }
           LoyaltyAccount account = locked.account();
-          long points = program.pointsFor(r.amount(), r.pointsRate(), account.tier());
-          return ledger.qualifying(conn, org, r.customerId(), program.tierWindowStart(now)).compose(qualifyingBefore -> {
-            Tier current = program.tier(account.tier());
-            // Points in the return window count for the tier when they become available (PendingPoints), not now.
-            boolean pending = program.pendingDays() > 0 && points > 0;
-            Instant pendingUntil = pending ? now.plus(Duration.ofDays(program.pendingDays())) : null;
-            Tier reached = pending ? current : program.tierFor(qualifyingBefore + points);
-            boolean upgraded = reached.threshold() > current.threshold();
-            Tier after = upgraded ? reached : current;
-            Posting.Builder posting = Posting.of(LedgerEntry.EARN, account, key, now).points(points).lifetime(points)
-                .amount(r.amount()).reference(r.transactionId()).requestHash(hash).channel(r.channel()).actor(r.caller().userId())
-                .tier(after.code(), upgraded, upgraded ? now : account.tierSince(), upgraded ? null : account.belowTierSince())
-                .pending(pending ? points : 0)
-                .addPendingLot(program.expiryMonths() == null ? null
-                    : now.atOffset(ZoneOffset.UTC).plusMonths(program.expiryMonths()).toInstant(), pendingUntil);
-            if (points != 0) {
-              JsonObject earned = new JsonObject().put("customer_id", r.customerId().toString())
-                  .put("transaction_id", r.transactionId()).put("amount", r.amount().toPlainString())
-                  .put("points", points).put("points_balance", posting.balanceAfter()).put("channel", r.channel());
-              if (pending) {
-                earned.put("pending_points", points).put("available_at", pendingUntil.toString());
-              }
-              posting.event(LoyaltyEvents.POINTS_EARNED, earned);
-            }
-            if (upgraded) {
-              posting.event(LoyaltyEvents.TIER_UPGRADED, new JsonObject().put("customer_id", r.customerId().toString())
-                  .put("from_tier", current.code()).put("to_tier", after.code())
-                  .put("qualifying_points", qualifyingBefore + points));
-            }
-            // The lines bought, so a later return by item is checked against them.
-            Map<String, Integer> lines = earnedLines(r.items());
-            if (!lines.isEmpty()) {
-              posting.also((c, saved) -> ledger.addEarnItems(c, org, saved.id(), lines));
-            }
-            return writeThen(posting.build(),
-                saved -> punchCards.stamp(conn, r.caller(), r.customerId(), r.transactionId(), r.items())
-                    .map(v -> new EarnResult(points, saved.balanceAfter(), after.code(), upgraded, false)),
-                // Another customer's request with this key committed first: answer as its replay (a conflict, by the hash).
-                () -> ledger.entryByKey(conn, org, key).map(first -> replayEarn(first, hash, r.transactionId())));
-          });
+          return rules.evaluate(conn, org, program, r.customerId(), account.tier(), r.amount(), r.pointsRate(), r.items(), now)
+              .compose(evaluation -> earnPosting(conn, r, program, account, evaluation, key, hash, now));
         }));
+  }
+
+  private Future<Postings.Step<EarnResult>> earnPosting(SqlConnection conn, LoyaltyMessages.Earn r, LoyaltyProgram program,
+      LoyaltyAccount account, EarningRules.Evaluation evaluation, String key, String hash, Instant now) {
+    UUID org = r.caller().organizationId();
+    long points = evaluation.points();
+    return ledger.qualifying(conn, org, r.customerId(), program.tierWindowStart(now)).compose(qualifyingBefore -> {
+      Tier current = program.tier(account.tier());
+      // Points in the return window count for the tier when they become available (PendingPoints), not now.
+      boolean pending = program.pendingDays() > 0 && points > 0;
+      Instant pendingUntil = pending ? now.plus(Duration.ofDays(program.pendingDays())) : null;
+      Tier reached = pending ? current : program.tierFor(qualifyingBefore + points);
+      boolean upgraded = reached.threshold() > current.threshold();
+      Tier after = upgraded ? reached : current;
+      Posting.Builder posting = Posting.of(LedgerEntry.EARN, account, key, now).points(points).lifetime(points)
+          .amount(r.amount()).reference(r.transactionId()).requestHash(hash).channel(r.channel()).actor(r.caller().userId())
+          .tier(after.code(), upgraded, upgraded ? now : account.tierSince(), upgraded ? null : account.belowTierSince())
+          .pending(pending ? points : 0)
+          .addPendingLot(program.expiryMonths() == null ? null
+              : now.atOffset(ZoneOffset.UTC).plusMonths(program.expiryMonths()).toInstant(), pendingUntil);
+      if (points != 0) {
+        JsonObject earned = new JsonObject().put("customer_id", r.customerId().toString())
+            .put("transaction_id", r.transactionId()).put("amount", r.amount().toPlainString())
+            .put("points", points).put("points_balance", posting.balanceAfter()).put("channel", r.channel());
+        if (pending) {
+          earned.put("pending_points", points).put("available_at", pendingUntil.toString());
+        }
+        posting.event(LoyaltyEvents.POINTS_EARNED, earned);
+      }
+      if (upgraded) {
+        posting.event(LoyaltyEvents.TIER_UPGRADED, new JsonObject().put("customer_id", r.customerId().toString())
+            .put("from_tier", current.code()).put("to_tier", after.code())
+            .put("qualifying_points", qualifyingBefore + points));
+      }
+      posting.also((c, saved) -> rules.record(c, org, saved, evaluation.applied()));
+      // The lines bought, so a later return by item is checked against them.
+      Map<String, Integer> lines = earnedLines(r.items());
+      if (!lines.isEmpty()) {
+        posting.also((c, saved) -> ledger.addEarnItems(c, org, saved.id(), lines));
+      }
+      return writeThen(posting.build(),
+          saved -> punchCards.stamp(conn, r.caller(), r.customerId(), r.transactionId(), r.items())
+              .map(v -> new EarnResult(points, saved.balanceAfter(), after.code(), upgraded, false, evaluation.applied())),
+          // Another customer's request with this key committed first: answer as its replay (a conflict, by the hash).
+          () -> ledger.entryByKey(conn, org, key).map(first -> replayEarn(first, hash, r.transactionId())));
+    });
   }
 
   /** Redeem; the caller checked the reference (requireReference) before opening the transaction. */

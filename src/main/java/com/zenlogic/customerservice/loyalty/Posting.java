@@ -41,8 +41,15 @@ record Posting(
     }
   }
 
-  /** Takes points from the lots, oldest first, the lot of ledger row preferredLot first (-1: none). */
-  record Consume(long points, long preferredLot) implements Lots {}
+  /**
+   * Takes points from the lots, oldest first: the lots of ledger row preferredLot first, then lot
+   * preferredLotId (-1: none; expiry names the one lot that is due).
+   */
+  record Consume(long points, long preferredLot, long preferredLotId) implements Lots {
+    Consume(long points, long preferredLot) {
+      this(points, preferredLot, -1);
+    }
+  }
 
   /** Another row this posting writes in the same transaction (the hold it opens or closes). */
   interface Effect {
@@ -178,6 +185,12 @@ record Posting(
 
     Builder consume(long points, long preferredLot) {
       this.lots = new Consume(points, preferredLot);
+      return this;
+    }
+
+    /** Consumes points, lot {@code lotId} (of ledger row {@code ledgerId}) first. */
+    Builder consumeLot(long points, long ledgerId, long lotId) {
+      this.lots = new Consume(points, ledgerId, lotId);
       return this;
     }
 

@@ -97,7 +97,7 @@ final class Postings {
       return saved.points() > 0 ? ledger.addLot(conn, org, saved, add.expiresAt(), add.pendingUntil()) : Future.succeededFuture();
     }
     if (p.lots() instanceof Posting.Consume take) {
-      return ledger.consume(conn, org, p.customerId(), take.points(), take.preferredLot()).mapEmpty();
+      return ledger.consume(conn, org, p.customerId(), take.points(), take.preferredLot(), take.preferredLotId()).mapEmpty();
     }
     return Future.succeededFuture();
   }

@@ -88,6 +88,6 @@ public final class OrderServiceClient {
     // The proto's double, through the one money parser (finite, not negative, bounded, cents).
     BigDecimal total = Decimals.money("total_amount", o.getTotalAmount());
     return new Purchase(customerId, "backfill", "order:" + o.getOrderId(), total, Instant.parse(o.getCreatedAt()),
-        o.getLocalId().isEmpty() ? null : o.getLocalId(), o.getItemCount());
+        o.getLocalId().isEmpty() ? null : o.getLocalId(), o.getItemCount(), java.util.List.of());
   }
 }

@@ -24,6 +24,60 @@ final class SegmentRepository {
       INSERT INTO purchases (organization_id, customer_id, source, reference, amount, occurred_at, local_id, item_count)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (organization_id, reference) DO NOTHING RETURNING id""";
 
+  private static final String INSERT_ITEM = """
+      INSERT INTO purchase_items (organization_id, purchase_id, line, customer_id, occurred_at, product_id, variant_id, name, category,
+        quantity, unit_price, line_amount)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""";
+
+  // An item is the same item across purchases by product id, else variant id, else its name (any case).
+  private static final String ITEM_KEY = """
+      CASE WHEN product_id IS NOT NULL THEN 'p:' || product_id WHEN variant_id IS NOT NULL THEN 'v:' || variant_id
+           WHEN name IS NOT NULL THEN 'n:' || lower(name) END""";
+
+  /**
+   * Cafeteria favourites: per item, the purchases that contained it in the window (quantities of one
+   * purchase summed), scored sum(0.5 ^ (whole days since the purchase / $4)), then by latest purchase.
+   * $1 organization, $2 customer, $3 now, $4 half-life in days, $5 window start, $6 limit.
+   */
+  private static final String FAVOURITES = """
+      WITH lines AS (
+        SELECT""" + " " + ITEM_KEY + """
+       AS item_key, purchase_id, occurred_at, product_id, variant_id, name, category, quantity
+        FROM purchase_items WHERE organization_id = $1 AND customer_id = $2 AND occurred_at > $5
+      ), per_purchase AS (
+        SELECT item_key, purchase_id, max(occurred_at) AS occurred_at, sum(quantity) AS quantity
+        FROM lines WHERE item_key IS NOT NULL GROUP BY item_key, purchase_id
+      ), ranked AS (
+        SELECT item_key, count(*)::int AS times_bought, max(occurred_at) AS last_at,
+          round(sum(power(0.5, floor(extract(epoch FROM $3::timestamptz - occurred_at) / 86400) / $4::numeric))::numeric, 4) AS score,
+          mode() WITHIN GROUP (ORDER BY quantity) AS usual_quantity
+        FROM per_purchase GROUP BY item_key
+      )
+      SELECT r.item_key, r.times_bought, r.last_at, r.score, r.usual_quantity, l.product_id, l.variant_id, l.name, l.category
+      FROM ranked r
+      CROSS JOIN LATERAL (SELECT product_id, variant_id, name, category FROM lines
+                          WHERE lines.item_key = r.item_key ORDER BY occurred_at DESC, purchase_id DESC LIMIT 1) l
+      ORDER BY r.score DESC, r.last_at DESC, r.item_key LIMIT $6""";
+
+  /**
+   * Supermarket: spend per category of the priced lines in the window, as a share of all priced
+   * line spend in the window (4 decimals), with the purchases and latest purchase of each.
+   * $1 organization, $2 customer, $3 window start, $4 limit.
+   */
+  private static final String TOP_CATEGORIES = """
+      WITH lines AS (
+        SELECT category, purchase_id, occurred_at, line_amount FROM purchase_items
+        WHERE organization_id = $1 AND customer_id = $2 AND occurred_at > $3
+      ), total AS (
+        SELECT coalesce(sum(line_amount), 0) AS spend FROM lines
+      )
+      SELECT l.category, coalesce(sum(l.line_amount), 0.00)::numeric(16,2) AS spend, count(DISTINCT l.purchase_id)::int AS purchases,
+        max(l.occurred_at) AS last_at,
+        CASE WHEN t.spend = 0 THEN 0.0000 ELSE round(coalesce(sum(l.line_amount), 0) / t.spend, 4) END AS share
+      FROM lines l CROSS JOIN total t WHERE l.category IS NOT NULL
+      GROUP BY l.category, t.spend
+      ORDER BY spend DESC, last_at DESC, l.category LIMIT $4""";
+
   private static final String REGISTER_TENANT = "INSERT INTO segmentation_tenants (organization_id) VALUES ($1) ON CONFLICT DO NOTHING";
 
   // Incremental statistics: one row per customer, moved by each new purchase.
@@ -197,7 +251,50 @@ final class SegmentRepository {
     return conn.preparedQuery(INSERT_PURCHASE).execute(Tuple.of(org, p.customerId(), p.source(), p.reference(), p.amount(),
             utc(p.occurredAt())).addValue(p.localId()).addValue(p.itemCount()))
         .compose(rows -> rows.size() == 0 ? Future.succeededFuture(false)
-            : conn.preparedQuery(REGISTER_TENANT).execute(Tuple.of(org)).map(true));
+            : insertItems(conn, org, rows.iterator().next().getLong("id"), p)
+                .compose(v -> conn.preparedQuery(REGISTER_TENANT).execute(Tuple.of(org))).map(true));
+  }
+
+  /** The purchase's lines, numbered in the order sent, in one batch. */
+  private Future<Void> insertItems(SqlConnection conn, UUID org, long purchaseId, Purchase p) {
+    if (p.items().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> batch = new ArrayList<>(p.items().size());
+    for (int i = 0; i < p.items().size(); i++) {
+      PurchaseItem item = p.items().get(i);
+      batch.add(Tuple.of(org, purchaseId, i, p.customerId(), utc(p.occurredAt()), item.productId()).addValue(item.variantId())
+          .addValue(item.name()).addValue(item.category()).addValue(item.quantity()).addValue(item.unitPrice())
+          .addValue(item.lineAmount()));
+    }
+    return conn.preparedQuery(INSERT_ITEM).executeBatch(batch).mapEmpty();
+  }
+
+  Future<List<SegmentationMessages.Favourite>> favourites(SqlConnection conn, UUID org, UUID customerId, Instant now, int halfLifeDays,
+                                                          Instant since, int limit) {
+    return conn.preparedQuery(FAVOURITES).execute(Tuple.of(org, customerId, utc(now), halfLifeDays, utc(since), limit)).map(rows -> {
+      List<SegmentationMessages.Favourite> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new SegmentationMessages.Favourite(r.getString("product_id"), r.getString("variant_id"),
+          r.getString("name"), r.getString("category"), r.getInteger("times_bought"), r.getOffsetDateTime("last_at").toInstant(),
+          plain(r.getBigDecimal("usual_quantity")), r.getBigDecimal("score").setScale(4, java.math.RoundingMode.HALF_UP))));
+      return out;
+    });
+  }
+
+  Future<List<SegmentationMessages.CategoryShare>> topCategories(SqlConnection conn, UUID org, UUID customerId, Instant since, int limit) {
+    return conn.preparedQuery(TOP_CATEGORIES).execute(Tuple.of(org, customerId, utc(since), limit)).map(rows -> {
+      List<SegmentationMessages.CategoryShare> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new SegmentationMessages.CategoryShare(r.getString("category"),
+          r.getBigDecimal("share").setScale(4, java.math.RoundingMode.HALF_UP), r.getBigDecimal("spend").setScale(2),
+          r.getInteger("purchases"), r.getOffsetDateTime("last_at").toInstant())));
+      return out;
+    });
+  }
+
+  /** 2.000 reads "2", 1.500 reads "1.5". */
+  private static BigDecimal plain(BigDecimal d) {
+    BigDecimal s = d.stripTrailingZeros();
+    return s.scale() < 0 ? s.setScale(0) : s;
   }
 
   /** Removes the purchase with this reference; answers its customer, or null when there was none. */

@@ -24,6 +24,8 @@ public final class SegmentationMessages {
       Address.of("segmentation.recalculate", OrganizationQuery.class, Rescored.class).timeout(300_000);
   public static final Address<RecordPurchase, Recorded> RECORD_PURCHASE =
       Address.of("segmentation.purchase", RecordPurchase.class, Recorded.class).idempotent();
+  public static final Address<FavouritesQuery, Favourites> FAVOURITES =
+      Address.of("segmentation.favourites", FavouritesQuery.class, Favourites.class).idempotent();
   public static final Address<KpiQuery, KpiView> KPIS =
       Address.of("segmentation.kpis", KpiQuery.class, KpiView.class).idempotent();
 
@@ -69,14 +71,30 @@ public final class SegmentationMessages {
    */
   public record CustomerStatsView(UUID customerId, int purchaseCount, BigDecimal totalSpent, BigDecimal averageOrderValue,
                                   Instant firstPurchaseAt, Instant lastPurchaseAt, BigDecimal meanDaysBetweenPurchases,
-                                  String favouriteChannel, Long daysSinceLastPurchase, Score score) implements Bus.Local {}
+                                  String favouriteChannel, Long daysSinceLastPurchase, Score score,
+                                  List<CategoryShare> topCategories) implements Bus.Local {}
 
   /** The seed's KPIs for [from, to): see Kpis. retentionRate is null when nobody bought in the period before. */
   public record KpiView(Instant from, Instant to, long activeCustomers, BigDecimal retentionRate, BigDecimal averageLtv,
                         BigDecimal averageOrderValue, long loyaltyPointsIssued, long loyaltyPointsRedeemed, BigDecimal creditUsed,
                         BigDecimal creditAvailable) implements Bus.Local {}
 
-  public record Segment(Score score) implements Bus.Local {}
+  /**
+   * A customer's segment for Pricing and Marketing: the RFM score, the customer's price group (B2B
+   * volume terms, null when none) and the categories they spend most on.
+   */
+  public record Segment(Score score, String priceGroup, List<CategoryShare> topCategories) implements Bus.Local {}
+
+  /** A category's spend in the window, its share of the priced item spend (scale 4), purchases and latest purchase. */
+  public record CategoryShare(String category, BigDecimal share, BigDecimal spend, int purchaseCount, Instant lastPurchaseAt) {}
+
+  public record FavouritesQuery(Caller caller, UUID customerId, int limit) implements Bus.Local {}
+
+  /** One usual item: what it is, how often and how recently bought, the usual quantity and the rank score (scale 4). */
+  public record Favourite(String productId, String variantId, String name, String category, int timesBought, Instant lastBoughtAt,
+                          BigDecimal usualQuantity, BigDecimal score) {}
+
+  public record Favourites(UUID customerId, List<Favourite> items) implements Bus.Local {}
 
   public record Recorded(boolean isNew) implements Bus.Local {}
 }

@@ -20,6 +20,12 @@ import java.util.UUID;
  */
 public final class SegmentationService {
   public static final String SEGMENT_CHANGED = "customer.segment.changed";
+  /** A purchase's weight in the favourites score halves every this many days. */
+  public static final int FAVOURITES_HALF_LIFE_DAYS = 30;
+  public static final int FAVOURITES_DEFAULT_LIMIT = 10;
+  public static final int FAVOURITES_MAX_LIMIT = 50;
+  /** Categories returned with the segment and the statistics. */
+  public static final int TOP_CATEGORIES = 5;
 
   private final Db db;
   private final SegmentRepository repo = new SegmentRepository();
@@ -129,26 +135,58 @@ public final class SegmentationService {
         .map(stats -> stats == null ? new Score(0, 0, 0, SegmentRules.NONE, false, "low") : stats.score());
   }
 
+  /** What Pricing asks (GetCustomerSegment): the score, the price group and the top categories, one snapshot. */
+  public Future<SegmentationMessages.Segment> segmentForPricing(Caller caller, UUID customerId) {
+    UUID org = caller.organizationId();
+    return db.withTenant(org, conn -> com.zenlogic.customerservice.customer.CustomerDirectory.priceGroup(conn, org, customerId)
+        .compose(group -> repo.stats(conn, org, customerId).compose(stats -> topCategoriesIn(conn, org, customerId)
+            .map(top -> new SegmentationMessages.Segment(stats == null ? new Score(0, 0, 0, SegmentRules.NONE, false, "low") : stats.score(),
+                group, top)))));
+  }
+
+  /**
+   * The customer's usual items for a one-tap re-order: items bought in the window, ranked by
+   * sum(0.5 ^ (whole days since each purchase that contained it / 30)), then latest purchase.
+   */
+  public Future<SegmentationMessages.Favourites> favourites(Caller caller, UUID customerId, int limit) {
+    if (limit < 1 || limit > FAVOURITES_MAX_LIMIT) {
+      throw com.zenlogic.customerservice.platform.errors.DomainException.invalid("limit", "must be 1 to " + FAVOURITES_MAX_LIMIT);
+    }
+    UUID org = caller.organizationId();
+    Instant now = clock.instant();
+    return db.withTenant(org, conn -> requireCustomer(conn, org, customerId)
+        .compose(v -> repo.favourites(conn, org, customerId, now, FAVOURITES_HALF_LIFE_DAYS, now.minus(Duration.ofDays(policy.windowDays())),
+            limit)))
+        .map(items -> new SegmentationMessages.Favourites(customerId, items));
+  }
+
+  private Future<java.util.List<SegmentationMessages.CategoryShare>> topCategoriesIn(SqlConnection conn, UUID org, UUID customerId) {
+    return repo.topCategories(conn, org, customerId, clock.instant().minus(Duration.ofDays(policy.windowDays())), TOP_CATEGORIES);
+  }
+
   public Future<SegmentationMessages.CustomerStatsView> stats(Caller caller, UUID customerId) {
     UUID org = caller.organizationId();
     Instant now = clock.instant();
-    return db.withTenant(org, conn -> requireCustomer(conn, org, customerId).compose(v -> repo.stats(conn, org, customerId)))
-        .map(s -> {
-          if (s == null) {
-            return new SegmentationMessages.CustomerStatsView(customerId, 0, new BigDecimal("0.00"), null, null, null, null, null,
-                null, new Score(0, 0, 0, SegmentRules.NONE, false, null));
-          }
-          BigDecimal aov = s.purchaseCount() == 0 ? BigDecimal.ZERO
-              : s.totalSpent().divide(BigDecimal.valueOf(s.purchaseCount()), 2, java.math.RoundingMode.HALF_UP);
-          // Mean interval in days, one decimal: seconds between first and last over the gaps.
-          BigDecimal meanDays = s.purchaseCount() < 2 ? null
-              : BigDecimal.valueOf(Duration.between(s.firstPurchaseAt(), s.lastPurchaseAt()).toSeconds())
-                  .divide(BigDecimal.valueOf(86_400L * (s.purchaseCount() - 1)), 1, java.math.RoundingMode.HALF_UP);
-          return new SegmentationMessages.CustomerStatsView(customerId, s.purchaseCount(), s.totalSpent(), aov,
-              s.firstPurchaseAt(), s.lastPurchaseAt(), meanDays,
-              s.posCount() >= s.orderCount() ? (s.posCount() == 0 ? null : "pos") : "order",
-              s.lastPurchaseAt() == null ? null : Duration.between(s.lastPurchaseAt(), now).toDays(), s.score());
-        });
+    return db.withTenant(org, conn -> requireCustomer(conn, org, customerId).compose(v -> repo.stats(conn, org, customerId))
+            .compose(s -> topCategoriesIn(conn, org, customerId).map(top -> statsView(customerId, s, top, now))));
+  }
+
+  private static SegmentationMessages.CustomerStatsView statsView(UUID customerId, CustomerStats s,
+                                                                  java.util.List<SegmentationMessages.CategoryShare> top, Instant now) {
+    if (s == null) {
+      return new SegmentationMessages.CustomerStatsView(customerId, 0, new BigDecimal("0.00"), null, null, null, null, null,
+          null, new Score(0, 0, 0, SegmentRules.NONE, false, null), top);
+    }
+    BigDecimal aov = s.purchaseCount() == 0 ? BigDecimal.ZERO
+        : s.totalSpent().divide(BigDecimal.valueOf(s.purchaseCount()), 2, java.math.RoundingMode.HALF_UP);
+    // Mean interval in days, one decimal: seconds between first and last over the gaps.
+    BigDecimal meanDays = s.purchaseCount() < 2 ? null
+        : BigDecimal.valueOf(Duration.between(s.firstPurchaseAt(), s.lastPurchaseAt()).toSeconds())
+            .divide(BigDecimal.valueOf(86_400L * (s.purchaseCount() - 1)), 1, java.math.RoundingMode.HALF_UP);
+    return new SegmentationMessages.CustomerStatsView(customerId, s.purchaseCount(), s.totalSpent(), aov,
+        s.firstPurchaseAt(), s.lastPurchaseAt(), meanDays,
+        s.posCount() >= s.orderCount() ? (s.posCount() == 0 ? null : "pos") : "order",
+        s.lastPurchaseAt() == null ? null : Duration.between(s.lastPurchaseAt(), now).toDays(), s.score(), top);
   }
 
   /** Newest first; a page after (beforeAt, beforeId) continues strictly below that position, both null for the first page. */

@@ -39,7 +39,8 @@ public final class SegmentationVerticle extends VerticleBase {
     SegmentationService segments = new SegmentationService(db, Clock.systemUTC(), policy);
     SegmentationEventHandlers.register(vertx, db, segments);
     Kpis kpis = new Kpis(db);
-    SegmentationMessages.SEGMENT.serve(vertx, q -> segments.segment(q.caller(), q.customerId()).map(SegmentationMessages.Segment::new));
+    SegmentationMessages.SEGMENT.serve(vertx, q -> segments.segmentForPricing(q.caller(), q.customerId()));
+    SegmentationMessages.FAVOURITES.serve(vertx, q -> segments.favourites(q.caller(), q.customerId(), q.limit()));
     SegmentationMessages.STATS.serve(vertx, q -> segments.stats(q.caller(), q.customerId()));
     OrderServiceClient orders = orderService == null ? null : new OrderServiceClient(vertx, orderService);
     SegmentationMessages.HISTORY.serve(vertx, q -> backfill(segments, orders, q)

@@ -182,7 +182,7 @@ class EventsTest {
   void aMalformedMessageIsDeadLetteredWithAReasonAndTheNextOneIsProcessed() throws Exception {
     String c = customer();
     broker.publishRaw("order_events", "order.completed", "bad-1", "{not json").await();
-    broker.publish("order_events", "order.completed", "no-org", envelope("order.completed", new JsonObject()
+    broker.publishNonConforming("order_events", "order.completed", "no-org", envelope("order.completed", new JsonObject()
         .put("customer_id", c).put("order_id", "x").put("total_amount", 5)).put("organization_id", (String) null)).await();
     broker.publish("order_events", "order.completed", "unknown-customer", envelope("order.completed", new JsonObject()
         .put("customer_id", UUID.randomUUID().toString()).put("order_id", "y").put("total_amount", 5))).await();

@@ -18,7 +18,7 @@ import java.util.UUID;
 /**
  * What the points and credit engines must answer for one organization, written from the rules and
  * not from the code: a default program (1 point per $1 rounded down, 100 points = $1, minimum
- * redemption 100, 15-minute holds, points expire after 12 months, FIFO), credit lines on net 30
+ * redemption 100, 15-minute holds, points expire after 12 months, FIFO, transfers allowed), credit lines on net 30
  * with no overdue tolerance. Customers 0 and 1 have approved lines, 2 has none, 3 does not exist.
  *
  * <p>An operation that fails changes nothing (the engines roll back), with one exception the
@@ -166,6 +166,10 @@ final class LedgerModel {
 
   static String reversed(int customer, long points, long shortfall, long balance) {
     return "reverse c" + customer + " " + points + " shortfall " + shortfall + " bal " + balance;
+  }
+
+  static String transferred(long points, long fromBalance, long toBalance, boolean replayed) {
+    return "transfer " + points + " from bal " + fromBalance + " to bal " + toBalance + (replayed ? " replayed" : "");
   }
 
   static String adjusted(long points, long balance, boolean replayed) {
@@ -407,6 +411,45 @@ final class LedgerModel {
     balance[c] += points;
     keys.put(key, new Stored(c, hash, points, balance[c], 0, null, 0, null, null));
     return adjusted(points, balance[c], false);
+  }
+
+  /**
+   * A transfer (the program allows them): the sender's available points, oldest lots first, each
+   * arriving as a lot of the receiver with its earn and expiry dates; the same id again answers the first.
+   */
+  String transfer(String id, int from, int to, long points) {
+    if (from == to) {
+      return error(ErrorCode.VALIDATION_FAILED);
+    }
+    if (from == UNKNOWN || to == UNKNOWN) {
+      return error(ErrorCode.CUSTOMER_NOT_FOUND);
+    }
+    String key = "transfer:" + id;
+    String hash = from + "|" + to + "|" + points;
+    Stored s = keys.get(key);
+    if (s != null) {
+      return s.hash().equals(hash) ? transferred(s.points(), s.balanceAfter(), s.shortfall(), true) : error(ErrorCode.IDEMPOTENCY_CONFLICT);
+    }
+    if (available(from) < points) {
+      return error(ErrorCode.POINTS_INSUFFICIENT);
+    }
+    List<Lot> order = lots.stream().filter(l -> l.customer == from && l.remaining > 0)
+        .sorted(Comparator.<Lot, Instant>comparing(l -> l.earnedAt).thenComparingLong(l -> l.id)).toList();
+    long left = points;
+    for (Lot l : order) {
+      if (left == 0) {
+        break;
+      }
+      long take = Math.min(left, l.remaining);
+      l.remaining -= take;
+      left -= take;
+      lots.add(new Lot(nextLot++, to, l.earnedAt, l.expiresAt, take));
+    }
+    balance[from] -= points;
+    balance[to] += points;
+    // Stored's shortfall slot carries the receiver's balance after.
+    keys.put(key, new Stored(from, hash, points, balance[from], balance[to], null, 0, null, null));
+    return transferred(points, balance[from], balance[to], false);
   }
 
   // ---- credit ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
+import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
 import com.zenlogic.customerservice.loyalty.LoyaltyService;
 import com.zenlogic.customerservice.support.MutableClock;
 import com.zenlogic.customerservice.support.TestApp;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Model-based test of the points and credit ledgers: seeded random sequences of earn, redeem,
- * hold, capture, cancel, clock moves with the expiry jobs, reverse, adjust, credit use, release
+ * hold, capture, cancel, clock moves with the expiry jobs, reverse, adjust, transfer, credit use, release
  * and payment, with keys reused across customers and pairs of requests sent at the same moment
  * (duplicates, the same key for two customers, independent requests), run against LoyaltyService
  * and CreditService on the real PostgreSQL and against {@link LedgerModel}.
@@ -60,6 +61,12 @@ class LedgerModelTest {
   static final int PARALLEL = Integer.getInteger("model.parallel", 8);
   static final long GOLDEN = 0x9E3779B97F4A7C15L;
   static final Instant START = Instant.parse("2026-01-05T09:00:00Z");
+  /** The default program with transfers on (the model's rules). */
+  static final LoyaltyProgram WITH_TRANSFERS = new LoyaltyProgram(LoyaltyProgram.DEFAULT.strategy(),
+      LoyaltyProgram.DEFAULT.pointsPerUnit(), LoyaltyProgram.DEFAULT.maxPointsRate(), LoyaltyProgram.DEFAULT.pointsPerMoneyUnit(),
+      LoyaltyProgram.DEFAULT.minRedemption(), LoyaltyProgram.DEFAULT.tierWindowMonths(), LoyaltyProgram.DEFAULT.downgradeGraceDays(),
+      LoyaltyProgram.DEFAULT.expiryMonths(), LoyaltyProgram.DEFAULT.holdMinutes(), LoyaltyProgram.DEFAULT.tiers(), true, null,
+      LoyaltyProgram.DEFAULT_EXPIRING_NOTICE_DAYS);
 
   /** How often each kind of answer came, printed with the figures so a run shows what it covered. */
   static final Map<String, AtomicLong> OUTCOMES = new ConcurrentHashMap<>();
@@ -91,7 +98,7 @@ class LedgerModelTest {
 
   // ---- operations --------------------------------------------------------------------------------
 
-  sealed interface Op permits Earn, Redeem, HoldOp, Close, Advance, Reverse, Adjust, Use, Release, Pay {}
+  sealed interface Op permits Earn, Redeem, HoldOp, Close, Advance, Reverse, Adjust, Transfer, Use, Release, Pay {}
 
   record Earn(int c, String txn, BigDecimal amount) implements Op {}
 
@@ -109,6 +116,8 @@ class LedgerModelTest {
   record Reverse(String txn, String returnId, BigDecimal amount) implements Op {}
 
   record Adjust(int c, String key, long points) implements Op {}
+
+  record Transfer(String id, int from, int to, long points) implements Op {}
 
   record Use(int c, String order, BigDecimal amount) implements Op {}
 
@@ -191,11 +200,21 @@ class LedgerModelTest {
         Object[] k = keyed("x", 3, () -> cents(30000));
         return new Reverse(txn, (String) k[0], (BigDecimal) k[2]);
       }
-      if (r < 66) {
+      if (r < 62) {
         Object[] k = rnd.nextInt(5) == 0 ? new Object[] {null, customer(), 0L}
             : keyed("a", 2, () -> (long) ((rnd.nextBoolean() ? 1 : -1) * (50 + 100 * rnd.nextInt(4))));
         long points = k[0] == null ? (rnd.nextBoolean() ? 150L : -150L) : (long) k[2];
         return new Adjust((int) k[1], (String) k[0], points);
+      }
+      if (r < 66) {
+        // The receiver relative to the sender: mostly another known customer, sometimes itself or the unknown one.
+        Object[] k = keyed("x", 2, () -> new long[] {rnd.nextInt(10) == 0 ? 3 * rnd.nextInt(2) : 1 + rnd.nextInt(2),
+            50 + 50 * rnd.nextInt(6)});
+        int from = (int) k[1];
+        long[] offsetAndPoints = (long[]) k[2];
+        int offset = (int) offsetAndPoints[0];
+        int to = offset == 0 ? from : offset == 3 ? LedgerModel.UNKNOWN : (from + offset) % LedgerModel.UNKNOWN;
+        return new Transfer((String) k[0], from, to, offsetAndPoints[1]);
       }
       if (r < 79) {
         Object[] k = keyed("o", 3, () -> cents(40000));
@@ -228,6 +247,8 @@ class LedgerModelTest {
           return new HoldOp(other, h.ref(), h.points());
         } else if (a instanceof Adjust j) {
           return new Adjust(other, j.key() == null ? "a9" : j.key(), j.points());
+        } else if (a instanceof Transfer x) {
+          return new Transfer(x.id(), other, x.to(), x.points());
         } else if (a instanceof Use u) {
           return new Use(other, u.order(), u.amount());
         } else if (a instanceof Release l) {
@@ -250,6 +271,8 @@ class LedgerModelTest {
         return h.c();
       } else if (op instanceof Adjust a) {
         return a.c();
+      } else if (op instanceof Transfer x) {
+        return x.from();
       } else if (op instanceof Use u) {
         return u.c();
       } else if (op instanceof Release l) {
@@ -296,7 +319,8 @@ class LedgerModelTest {
           .compose(v -> conn.preparedQuery("""
               INSERT INTO credit_lines (organization_id, customer_id, credit_limit, currency, terms_days, status, approved_by, approved_at)
               VALUES ($1, $2, $3, 'CLP', 30, 'approved', 'model', now())""").executeBatch(lines))
-          .mapEmpty());
+          .mapEmpty())
+          .compose(v -> loyalty.saveProgram(caller, WITH_TRANSFERS)).mapEmpty();
     }
 
     /** Slot 7 (or no hold yet) names a hold that does not exist. */
@@ -341,6 +365,9 @@ class LedgerModelTest {
       } else if (op instanceof Adjust a) {
         return loyalty.adjust(new LoyaltyMessages.Adjust(caller, ids[a.c()], a.points(), "model", a.key()))
             .map(x -> new Answer(LedgerModel.adjusted(x.points(), x.pointsBalance(), x.replayed()), null));
+      } else if (op instanceof Transfer x) {
+        return loyalty.transfer(new LoyaltyMessages.Transfer(caller, x.id(), ids[x.from()], ids[x.to()], x.points(), "model"))
+            .map(t -> new Answer(LedgerModel.transferred(t.points(), t.fromPointsBalance(), t.toPointsBalance(), t.replayed()), null));
       } else if (op instanceof Use u) {
         return credit.use(new CreditMessages.Use(caller, ids[u.c()], u.order(), u.amount()))
             .map(x -> new Answer(LedgerModel.used(x.approved(), x.availableAmount(), x.dueDate(), x.reasonCode()), null));
@@ -381,6 +408,8 @@ class LedgerModelTest {
         return m.reverse(r.txn(), r.returnId(), r.amount());
       } else if (op instanceof Adjust a) {
         return m.adjust(a.c(), a.key(), a.points());
+      } else if (op instanceof Transfer x) {
+        return m.transfer(x.id(), x.from(), x.to(), x.points());
       } else if (op instanceof Use u) {
         return m.use(u.c(), u.order(), u.amount());
       } else if (op instanceof Release l) {

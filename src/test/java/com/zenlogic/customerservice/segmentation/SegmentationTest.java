@@ -79,7 +79,7 @@ class SegmentationTest {
 
   void record(int customer, String reference, int daysAgo) throws Exception {
     await(segments.recordPurchase(caller, new Purchase(customers.get(customer), "pos", "pos:" + reference, new BigDecimal("10.00"),
-        NOW.minus(Duration.ofDays(daysAgo)), "local-1", 2)));
+        NOW.minus(Duration.ofDays(daysAgo)), "local-1", 2, java.util.List.of())));
   }
 
   long sql(String query) {

@@ -55,7 +55,9 @@ public final class TestApp implements AutoCloseable {
         .put("DB_APP_PASSWORD", "customer_app_test")
         .put("DB_POOL_SIZE", 8)
         .put("JWT_HS256_SECRET", SECRET)
-        .put("DEFAULT_PHONE_REGION", "CL");
+        .put("DEFAULT_PHONE_REGION", "CL")
+        // Tests fire bursts of writes for one organization; the write budget is tested where it is set.
+        .put("RATE_LIMIT_WRITES_PER_SECOND", 0);
     overrides.forEach(json::put);
     AppConfig config = AppConfig.from(json);
     io.vertx.core.VertxOptions options = Metrics.vertxOptions();
@@ -88,7 +90,9 @@ public final class TestApp implements AutoCloseable {
         .put("DB_POOL_SIZE", 4)
         .put("JWT_HS256_SECRET", SECRET)
         .put("REDIS_URL", first.config.redisUrl())
-        .put("CACHE_KEY_PREFIX", first.config.cacheKeyPrefix());
+        .put("CACHE_KEY_PREFIX", first.config.cacheKeyPrefix())
+        .put("RATE_LIMIT_WRITES_PER_SECOND", first.config.http().writesPerSecond())
+        .put("RATE_LIMIT_BURST", first.config.http().writeBurst());
     overrides.forEach(json::put);
     AppConfig config = AppConfig.from(json);
     Vertx vertx = Vertx.vertx();

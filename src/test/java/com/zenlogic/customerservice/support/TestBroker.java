@@ -42,22 +42,104 @@ public final class TestBroker implements AutoCloseable {
     return url(vhost, 5672);
   }
 
-  /** Every message published on customer_events from now on. */
+  /**
+   * Every message published on customer_events from now on. Each is checked against asyncapi.yaml
+   * as it arrives; a message that does not match fails every later read of the list.
+   */
   public List<RabbitMQMessage> capture() throws Exception {
-    List<RabbitMQMessage> seen = new CopyOnWriteArrayList<>();
+    Checked seen = new Checked();
     String queue = "test-capture-" + UUID.randomUUID();
     // Declared as any other service would: plain durable topic, no arguments (the service declares it the same way).
     client.exchangeDeclare("customer_events", "topic", true, false)
         .compose(v -> client.queueDeclare(queue, false, true, true))
         .compose(v -> client.queueBind(queue, "customer_events", "#"))
         .compose(v -> client.basicConsumer(queue, new QueueOptions().setAutoAck(true)))
-        .onSuccess(consumer -> consumer.handler(seen::add))
+        .onSuccess(consumer -> consumer.handler(seen::arrived))
         .await(20, TimeUnit.SECONDS);
     return seen;
   }
 
-  /** Publishes an event as another service would: our envelope, persistent, with a message id. */
+  /**
+   * Captured messages of customer_events, each checked against asyncapi.yaml as it arrives; reading
+   * the list fails once one of them broke the event contract. For tests that bind their own queue.
+   */
+  public static final class Checked extends CopyOnWriteArrayList<RabbitMQMessage> {
+    private volatile AssertionError broken;
+
+    public void arrived(RabbitMQMessage m) {
+      try {
+        EventContract.get().checkPublished(m.envelope().getRoutingKey(), m.body().toString(), m.properties().getHeaders());
+      } catch (AssertionError e) {
+        if (broken == null) {
+          broken = e;
+        }
+      }
+      super.add(m);
+    }
+
+    private void check() {
+      if (broken != null) {
+        throw broken;
+      }
+    }
+
+    @Override
+    public int size() {
+      check();
+      return super.size();
+    }
+
+    @Override
+    public boolean isEmpty() {
+      check();
+      return super.isEmpty();
+    }
+
+    @Override
+    public RabbitMQMessage get(int index) {
+      check();
+      return super.get(index);
+    }
+
+    @Override
+    public java.util.Iterator<RabbitMQMessage> iterator() {
+      check();
+      return super.iterator();
+    }
+
+    @Override
+    public java.util.Spliterator<RabbitMQMessage> spliterator() {
+      check();
+      return super.spliterator();
+    }
+
+    @Override
+    public void forEach(java.util.function.Consumer<? super RabbitMQMessage> action) {
+      check();
+      super.forEach(action);
+    }
+
+    @Override
+    public Object[] toArray() {
+      check();
+      return super.toArray();
+    }
+  }
+
+  /**
+   * Publishes an event as another service would: our envelope, persistent, with a message id. An
+   * event of a type asyncapi.yaml declares as consumed must match the document (a fixture that
+   * drifted from the contract fails here); tests of malformed input use publishNonConforming.
+   */
   public Future<Void> publish(String exchange, String routingKey, String messageId, JsonObject envelope) {
+    if (EventContract.get().consumed().containsKey(routingKey)) {
+      EventContract.get().checkConsumed(routingKey, envelope);
+    }
+    return publishNonConforming(exchange, routingKey, messageId, envelope);
+  }
+
+  /** As publish, for events that deliberately break the contract (what the consumer must refuse). */
+  public Future<Void> publishNonConforming(String exchange, String routingKey, String messageId, JsonObject envelope) {
     AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json").messageId(messageId)
         .deliveryMode(2).build();
     return client.exchangeDeclare(exchange, "topic", true, false)

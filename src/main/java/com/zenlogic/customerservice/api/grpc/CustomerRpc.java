@@ -156,6 +156,7 @@ final class CustomerRpc {
     setIf(p.documentType(), b::setDocumentType);
     setIf(p.documentNumber(), b::setDocumentNumber);
     setIf(p.loyaltyCard(), b::setLoyaltyCard);
+    setIf(p.priceGroup(), b::setPriceGroup);
     return b.build();
   }
 

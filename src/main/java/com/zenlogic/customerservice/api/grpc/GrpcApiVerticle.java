@@ -84,8 +84,12 @@ public final class GrpcApiVerticle extends VerticleBase {
           calls.unary(CustomerServiceGrpcService.CancelLoyaltyHold, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::cancel));
       service.bind(CustomerServiceGrpcService.ReverseLoyaltyPoints,
           calls.unary(CustomerServiceGrpcService.ReverseLoyaltyPoints, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::reverse));
+      service.bind(CustomerServiceGrpcService.TransferLoyaltyPoints,
+          calls.unary(CustomerServiceGrpcService.TransferLoyaltyPoints, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::transfer));
       service.bind(CustomerServiceGrpcService.GetLoyaltyTier,
           calls.unary(CustomerServiceGrpcService.GetLoyaltyTier, LoyaltyRpc.READ, r -> r.getOrganizationId(), loyalty::tier));
+      service.bind(CustomerServiceGrpcService.CalculateLoyaltyPoints,
+          calls.unary(CustomerServiceGrpcService.CalculateLoyaltyPoints, LoyaltyRpc.READ, r -> r.getOrganizationId(), loyalty::calculate));
       CreditRpc credit = new CreditRpc(vertx);
       service.bind(CustomerServiceGrpcService.CheckCreditAvailability,
           calls.unary(CustomerServiceGrpcService.CheckCreditAvailability, CreditRpc.READ, r -> r.getOrganizationId(), credit::check));
@@ -98,6 +102,8 @@ public final class GrpcApiVerticle extends VerticleBase {
       SegmentRpc segments = new SegmentRpc(vertx);
       service.bind(CustomerServiceGrpcService.GetCustomerSegment,
           calls.unary(CustomerServiceGrpcService.GetCustomerSegment, SegmentRpc.READ, r -> r.getOrganizationId(), segments::segment));
+      service.bind(CustomerServiceGrpcService.GetCustomerFavourites,
+          calls.unary(CustomerServiceGrpcService.GetCustomerFavourites, SegmentRpc.FAVOURITES, r -> r.getOrganizationId(), segments::favourites));
       GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
           .setScheduleDeadlineAutomatically(true)
           .setDeadlinePropagation(true)

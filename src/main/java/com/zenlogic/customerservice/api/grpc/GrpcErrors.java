@@ -45,6 +45,7 @@ final class GrpcErrors {
       case UNAVAILABLE -> GrpcStatus.UNAVAILABLE;
       case UNIMPLEMENTED -> GrpcStatus.UNIMPLEMENTED;
       case INTERNAL -> GrpcStatus.INTERNAL;
+      case RESOURCE_EXHAUSTED -> GrpcStatus.RESOURCE_EXHAUSTED;
     };
   }
 }

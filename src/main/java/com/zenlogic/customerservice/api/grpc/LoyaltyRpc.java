@@ -3,6 +3,14 @@ package com.zenlogic.customerservice.api.grpc;
 import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.api.grpc.v1.AddPointsRequest;
 import com.zenlogic.customerservice.api.grpc.v1.AddPointsResponse;
+import com.zenlogic.customerservice.api.grpc.v1.AppliedEarningRule;
+import com.zenlogic.customerservice.api.grpc.v1.CalculatePointsRequest;
+import com.zenlogic.customerservice.api.grpc.v1.CalculatePointsResponse;
+import com.zenlogic.customerservice.api.grpc.v1.LoyaltyItem;
+import com.zenlogic.customerservice.segmentation.PurchaseItem;
+import com.zenlogic.customerservice.segmentation.PurchaseItems;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import com.zenlogic.customerservice.api.grpc.v1.GetLoyaltyTierRequest;
 import com.zenlogic.customerservice.api.grpc.v1.GetLoyaltyTierResponse;
 import com.zenlogic.customerservice.api.grpc.v1.HoldPointsRequest;
@@ -14,6 +22,8 @@ import com.zenlogic.customerservice.api.grpc.v1.RedeemPointsResponse;
 import com.zenlogic.customerservice.api.grpc.v1.ReturnedItem;
 import com.zenlogic.customerservice.api.grpc.v1.ReverseLoyaltyPointsRequest;
 import com.zenlogic.customerservice.api.grpc.v1.ReverseLoyaltyPointsResponse;
+import com.zenlogic.customerservice.api.grpc.v1.TransferPointsRequest;
+import com.zenlogic.customerservice.api.grpc.v1.TransferPointsResponse;
 import com.zenlogic.customerservice.platform.bus.Address;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Decimals;
@@ -23,6 +33,7 @@ import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Loyalty RPCs: translate, send to the loyalty verticle over the event bus, translate back. */
@@ -40,10 +51,53 @@ final class LoyaltyRpc {
     // 0 is proto3's "not set": the program's rate applies.
     BigDecimal rate = r.getPointsRate() == 0 ? null : Decimals.rate("points_rate", r.getPointsRate(), 4, LoyaltyProgram.MAX_RATE);
     LoyaltyMessages.Earn earn = new LoyaltyMessages.Earn(caller, Ids.parse("customer_id", r.getCustomerId()), r.getTransactionId(),
-        Decimals.money("amount", r.getAmount()), rate, "pos", List.of());
+        Decimals.money("amount", r.getAmount()), rate, "pos", items(r.getItemsList()));
     return LoyaltyMessages.EARN.request(vertx, earn).map(e -> AddPointsResponse.newBuilder()
         .setPointsEarned(e.pointsEarned()).setPointsBalance(e.pointsBalance()).setTier(e.tier()).setTierUpgraded(e.tierUpgraded())
-        .build());
+        .addAllAppliedRules(applied(e.appliedRules())).build());
+  }
+
+  Future<CalculatePointsResponse> calculate(Caller caller, CalculatePointsRequest r) {
+    BigDecimal rate = r.getPointsRate() == 0 ? null : Decimals.rate("points_rate", r.getPointsRate(), 4, LoyaltyProgram.MAX_RATE);
+    LoyaltyMessages.PreviewEarn q = new LoyaltyMessages.PreviewEarn(caller, Ids.parse("customer_id", r.getCustomerId()),
+        Decimals.money("amount", r.getAmount()), rate, items(r.getItemsList()));
+    return LoyaltyMessages.PREVIEW.request(vertx, q).map(p -> CalculatePointsResponse.newBuilder()
+        .setCustomerId(p.customerId().toString()).setPoints(p.points()).setBasePoints(p.basePoints()).setTier(p.tier())
+        .addAllAppliedRules(applied(p.appliedRules())).build());
+  }
+
+  /** The lines through the one item reader (so a wrong line is refused naming it, e.g. items[1].unit_price). */
+  private static List<LoyaltyMessages.Item> items(List<LoyaltyItem> lines) {
+    if (lines.isEmpty()) {
+      return List.of();
+    }
+    JsonArray json = new JsonArray();
+    for (LoyaltyItem i : lines) {
+      JsonObject j = new JsonObject().put("product_id", i.getProductId()).put("variant_id", i.getVariantId())
+          .put("name", i.getName()).put("category", i.getCategory());
+      if (!i.getQuantity().isEmpty()) {
+        j.put("quantity", i.getQuantity());
+      }
+      if (!i.getUnitPrice().isEmpty()) {
+        j.put("unit_price", i.getUnitPrice());
+      }
+      json.add(j);
+    }
+    List<LoyaltyMessages.Item> out = new ArrayList<>();
+    for (PurchaseItem i : PurchaseItems.read("items", json)) {
+      out.add(new LoyaltyMessages.Item(i.productId() != null ? i.productId() : i.variantId(), i.category(), i.wholeUnits(),
+          i.lineAmount()));
+    }
+    return out;
+  }
+
+  private static List<AppliedEarningRule> applied(List<LoyaltyMessages.AppliedRule> applied) {
+    List<AppliedEarningRule> out = new ArrayList<>();
+    for (LoyaltyMessages.AppliedRule a : applied) {
+      out.add(AppliedEarningRule.newBuilder().setRuleId(a.ruleId().toString()).setName(a.name()).setPoints(a.points())
+          .setCapped(a.capRemaining() != null).setCapRemaining(a.capRemaining() == null ? 0 : a.capRemaining()).build());
+    }
+    return out;
   }
 
   Future<RedeemPointsResponse> redeem(Caller caller, RedeemPointsRequest r) {
@@ -89,6 +143,16 @@ final class LoyaltyRpc {
     return LoyaltyMessages.REVERSE.request(vertx, reverse).map(x -> ReverseLoyaltyPointsResponse.newBuilder()
         .setCustomerId(x.customerId().toString()).setPointsReversed(x.pointsReversed()).setShortfall(x.shortfall())
         .setPointsBalance(x.pointsBalance()).setPointsEarned(x.pointsEarned()).build());
+  }
+
+  Future<TransferPointsResponse> transfer(Caller caller, TransferPointsRequest r) {
+    LoyaltyMessages.Transfer transfer = new LoyaltyMessages.Transfer(caller, r.getTransferId(),
+        Ids.parse("from_customer_id", r.getFromCustomerId()), Ids.parse("to_customer_id", r.getToCustomerId()), r.getPoints(),
+        r.getReason().isEmpty() ? null : r.getReason());
+    return LoyaltyMessages.TRANSFER.request(vertx, transfer).map(t -> TransferPointsResponse.newBuilder()
+        .setTransferId(t.transferId()).setFromCustomerId(t.fromCustomerId().toString()).setToCustomerId(t.toCustomerId().toString())
+        .setPoints(t.points()).setFromPointsBalance(t.fromPointsBalance()).setToPointsBalance(t.toPointsBalance())
+        .setReplayed(t.replayed()).build());
   }
 
   Future<GetLoyaltyTierResponse> tier(Caller caller, GetLoyaltyTierRequest r) {

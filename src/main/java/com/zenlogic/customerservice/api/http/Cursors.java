@@ -44,6 +44,16 @@ final class Cursors {
         : new CustomerQuery.Position(null, uuid(p.getString(0))));
   }
 
+  /** A route's customers page by id, like the search by keys; the cursor belongs to that route. */
+  static String route(UUID org, String route, CustomerQuery.Position p) {
+    return p == null ? null : encode(org, "routes:" + route, new JsonArray().add(p.id().toString()));
+  }
+
+  static CustomerQuery.Position route(UUID org, String route, String cursor) {
+    JsonArray p = decode(org, "routes:" + route, cursor);
+    return p == null ? null : guarded(() -> new CustomerQuery.Position(null, uuid(p.getString(0))));
+  }
+
   static String ledger(UUID org, UUID customerId, Long lastId) {
     return lastId == null ? null : encode(org, "loyalty.ledger:" + customerId, new JsonArray().add(lastId));
   }

@@ -90,7 +90,9 @@ final class CustomerHandlers {
         status == null ? null : CustomerStatus.of("status", status),
         Requests.flag(ctx, "include_deleted") || "deleted".equals(status),
         after,
-        Requests.integer(ctx, "limit", 20));
+        Requests.integer(ctx, "limit", 20),
+        CustomerRules.text("salesperson_id", Requests.query(ctx, "salesperson_id"), 100),
+        CustomerRules.text("route", Requests.query(ctx, "route"), 100));
     customers.search(caller, query)
         .onSuccess(page -> {
           JsonArray items = new JsonArray();

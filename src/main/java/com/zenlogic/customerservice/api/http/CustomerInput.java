@@ -17,7 +17,7 @@ final class CustomerInput {
 
   static CustomerProfile create(JsonObject body) {
     CustomerProfile blank = new CustomerProfile(CustomerType.of("customer_type", body.getString("customer_type")),
-        null, null, null, null, null, null, null, null, null, CustomerStatus.ACTIVE, null, null, null, null, List.of(), null);
+        null, null, null, null, null, null, null, null, null, CustomerStatus.ACTIVE, null, null, null, null, List.of(), null, null);
     JsonObject fields = body.copy();
     fields.remove("customer_type");
     return mergePatch(blank, fields);
@@ -42,7 +42,8 @@ final class CustomerInput {
         text(patch, "salesperson_id", p.salespersonId()),
         text(patch, "route", p.route()),
         patch.containsKey("tags") ? strings(patch.getJsonArray("tags")) : p.tags(),
-        text(patch, "notes", p.notes()));
+        text(patch, "notes", p.notes()),
+        text(patch, "price_group", p.priceGroup()));
   }
 
   static List<String> strings(JsonArray array) {

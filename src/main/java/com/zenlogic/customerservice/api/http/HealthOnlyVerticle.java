@@ -50,6 +50,7 @@ public final class HealthOnlyVerticle extends VerticleBase {
     OpsRoutes.mountMetrics(router, config.ops());
     router.route().failureHandler(HttpErrors::handle);
     server = vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort()).setHost("0.0.0.0")
+        .setHttp2ClearTextEnabled(false) // as the API's server: HTTP/1.1 only, see HttpApiVerticle
         .setIdleTimeout(config.ops().idleTimeoutSeconds()));
     return server.requestHandler(router).listen();
   }

@@ -9,6 +9,7 @@ import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.values.Ids;
 import com.zenlogic.customerservice.platform.cache.CustomerCache;
+import com.zenlogic.customerservice.platform.ratelimit.WriteRateLimiter;
 import java.util.function.Supplier;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -33,6 +34,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private Db db;
   private CustomerCache cache;
   private ContractValidator validator;
+  private WriteLimits writeLimits;
 
   public HttpApiVerticle(AppConfig config, DbUrl runtimeDb, Supplier<CustomerCache> caches, Auth auth) {
     this.config = config;
@@ -53,6 +55,8 @@ public final class HttpApiVerticle extends VerticleBase {
           // The body is read by the BodyHandler below, which enforces the size limit (the default extractor has none).
           RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
           validator = new ContractValidator(vertx, contract);
+          writeLimits = new WriteLimits(new WriteRateLimiter(vertx, config.http().writesPerSecond(), config.http().writeBurst(),
+              config.redisUrl(), config.cacheKeyPrefix()));
           builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.httpBodyLimit()));
           builder.rootHandler(this::correlate);
           builder.security("bearer").httpHandler(auth.restHandler());
@@ -73,6 +77,7 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "redeemPoints", loyalty::redeem);
           bind(builder, "adjustPoints", loyalty::adjust);
           bind(builder, "reversePoints", loyalty::reverse);
+          bind(builder, "transferPoints", loyalty::transfer);
           bind(builder, "getPunchCards", loyalty::punchCards);
           bind(builder, "redeemPunchReward", loyalty::redeemReward);
           bind(builder, "listPunchPrograms", loyalty::punchPrograms);
@@ -80,6 +85,12 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getLoyaltyProgram", loyalty::program);
           bind(builder, "putLoyaltyProgram", loyalty::putProgram);
           bind(builder, "getLoyaltyLiability", loyalty::liability);
+          EarningRuleHandlers rules = new EarningRuleHandlers(vertx);
+          bind(builder, "listEarningRules", rules::list);
+          bind(builder, "createEarningRule", rules::create);
+          bind(builder, "replaceEarningRule", rules::replace);
+          bind(builder, "deleteEarningRule", rules::delete);
+          bind(builder, "previewPoints", rules::preview);
           CreditHandlers credit = new CreditHandlers(vertx);
           bind(builder, "getCredit", credit::summary);
           bind(builder, "createCreditLine", credit::createLine);
@@ -101,11 +112,13 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getSegmentCustomers", segments::segmentCustomers);
           bind(builder, "recalculateSegments", segments::recalculate);
           bind(builder, "getKpis", segments::kpis);
+          bind(builder, "getCustomerFavourites", segments::favourites);
+          bind(builder, "getRouteCustomers", new RouteHandlers(vertx, customers)::routeCustomers);
           bind(builder, "getPreferences", details::getPreferences);
           bind(builder, "replacePreferences", details::replacePreferences);
           Router router = builder.createRouter();
           nameRoutesByTemplate(router);
-          new OpsRoutes(vertx, db, cache, config.ops()).mount(router);
+          new OpsRoutes(vertx, db, cache, auth, config.ops()).mount(router);
           router.route().failureHandler(HttpErrors::handle);
           for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500, 503}) {
             router.errorHandler(status, HttpErrors::handle);
@@ -113,6 +126,9 @@ public final class HttpApiVerticle extends VerticleBase {
           server = vertx.createHttpServer(new HttpServerOptions()
               .setPort(config.httpPort())
               .setHost("0.0.0.0")
+              // No h2c upgrade on the REST port (gRPC has its own): a client asking for it (Java's
+              // HttpClient does by default) got large /metrics answers as garbled HTTP/2 frames.
+              .setHttp2ClearTextEnabled(false)
               .setCompressionSupported(true)
               .setMaxHeaderSize(16 * 1024).setIdleTimeout(config.ops().idleTimeoutSeconds()));
           return server.requestHandler(router).listen();
@@ -126,6 +142,7 @@ public final class HttpApiVerticle extends VerticleBase {
         : server.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS);
     return closing
         .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
+        .eventually(() -> writeLimits == null ? Future.succeededFuture() : writeLimits.close())
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
   }
 
@@ -135,9 +152,13 @@ public final class HttpApiVerticle extends VerticleBase {
 
   /** The router's own validation is off: ContractValidator validates (see there why), then the handler runs. */
   private void bind(RouterBuilder builder, String operationId, Handler<RoutingContext> handler) {
-    builder.getRoute(operationId).setDoValidation(false)
-        .addHandler(validator.handler(operationId))
-        .addHandler(handler);
+    var route = builder.getRoute(operationId).setDoValidation(false)
+        .addHandler(validator.handler(operationId));
+    // After authentication and validation (an input-trust handler, which must come first), before any effect.
+    if (writeLimits.applies(route.getOperation().getHttpMethod())) {
+      route.addHandler(writeLimits.handler());
+    }
+    route.addHandler(handler);
   }
 
   /**

@@ -75,7 +75,8 @@ final class HttpErrors {
       OutputUnit deepest = deepest(s.getOutputUnit());
       String location = pointer(deepest.getInstanceLocation());
       if (!location.isEmpty()) {
-        field = location.replace('/', '.');
+        // "items/2/quantity" reads "items[2].quantity", as the text and domain checks name it.
+        field = location.replaceAll("/([0-9]+)(?=/|$)", "[$1]").replace('/', '.');
       }
       if (deepest.getError() != null) {
         reason = deepest.getError();

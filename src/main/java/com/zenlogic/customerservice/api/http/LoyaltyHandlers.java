@@ -3,10 +3,15 @@ package com.zenlogic.customerservice.api.http;
 import com.zenlogic.customerservice.platform.auth.Permission;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Decimals;
+import com.zenlogic.customerservice.platform.values.Ids;
 import com.zenlogic.customerservice.loyalty.LedgerEntry;
 import com.zenlogic.customerservice.loyalty.LoyaltyMessages;
 import com.zenlogic.customerservice.loyalty.LoyaltyProgram;
 import com.zenlogic.customerservice.loyalty.Tier;
+import com.zenlogic.customerservice.segmentation.Purchase;
+import com.zenlogic.customerservice.segmentation.PurchaseItem;
+import com.zenlogic.customerservice.segmentation.PurchaseItems;
+import com.zenlogic.customerservice.segmentation.SegmentationMessages;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,18 +60,41 @@ final class LoyaltyHandlers {
   void earn(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    List<LoyaltyMessages.Item> items = new ArrayList<>();
-    for (Object o : b.getJsonArray("items", new JsonArray())) {
-      JsonObject i = (JsonObject) o;
-      items.add(new LoyaltyMessages.Item(i.getString("product_id"), i.getString("category"), i.getInteger("quantity")));
-    }
+    // Read (and refused) whole before anything is written: loyalty and segmentation both take them.
+    List<PurchaseItem> lines = PurchaseItems.read("items", b.getValue("items"));
+    List<LoyaltyMessages.Item> items = items(lines);
     Object rate = b.getValue("points_rate");
     LoyaltyMessages.Earn earn = new LoyaltyMessages.Earn(caller, Requests.pathId(ctx, "id"), b.getString("transaction_id"),
         Decimals.money("amount", b.getValue("amount")), rate == null || "0".equals(String.valueOf(rate)) ? null : Decimals.rate("points_rate", rate, 4, LoyaltyProgram.MAX_RATE),
         b.getString("channel", "api"), items);
-    Responses.reply(ctx, LoyaltyMessages.EARN.request(vertx, earn).map(e -> new JsonObject()
+    Responses.reply(ctx, LoyaltyMessages.EARN.request(vertx, earn)
+        .compose(e -> lines.isEmpty() ? io.vertx.core.Future.succeededFuture(e) : keepPurchase(caller, earn, lines).map(e))
+        .map(e -> new JsonObject()
         .put("points_earned", e.pointsEarned()).put("points_balance", e.pointsBalance()).put("tier", e.tier())
-        .put("tier_upgraded", e.tierUpgraded()).put("replayed", e.replayed())));
+        .put("tier_upgraded", e.tierUpgraded()).put("replayed", e.replayed())
+        .put("applied_rules", EarningRuleHandlers.appliedJson(e.appliedRules()))));
+  }
+
+  /** The lines as loyalty reads them: product (else variant), category, whole units for punch cards, the line's amount for rules. */
+  static List<LoyaltyMessages.Item> items(List<PurchaseItem> lines) {
+    List<LoyaltyMessages.Item> items = new ArrayList<>();
+    for (PurchaseItem i : lines) {
+      items.add(new LoyaltyMessages.Item(i.productId() != null ? i.productId() : i.variantId(), i.category(), i.wholeUnits(),
+          i.lineAmount()));
+    }
+    return items;
+  }
+
+  /**
+   * An earn that lists its items is a purchase known in detail: it enters the history once, under the
+   * reference the sale's own event will carry (pos:, order:, else api:), so the later
+   * pos.transaction.completed or order.completed of the same sale adds nothing.
+   */
+  private io.vertx.core.Future<Void> keepPurchase(Caller caller, LoyaltyMessages.Earn earn, List<PurchaseItem> lines) {
+    String source = "pos".equals(earn.channel()) || "order".equals(earn.channel()) ? earn.channel() : "api";
+    Purchase purchase = new Purchase(earn.customerId(), source, source + ":" + earn.transactionId(), earn.amount(), Instant.now(), null,
+        lines.stream().mapToInt(PurchaseItem::wholeUnits).sum(), lines);
+    return SegmentationMessages.RECORD_PURCHASE.request(vertx, new SegmentationMessages.RecordPurchase(caller, purchase)).mapEmpty();
   }
 
   void redeem(RoutingContext ctx) {
@@ -105,6 +133,17 @@ final class LoyaltyHandlers {
   static JsonObject reverseJson(LoyaltyMessages.ReverseResult r) {
     return new JsonObject().put("customer_id", r.customerId().toString()).put("points_reversed", r.pointsReversed())
         .put("shortfall", r.shortfall()).put("points_balance", r.pointsBalance()).put("points_earned", r.pointsEarned());
+  }
+
+  void transfer(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, WRITE);
+    JsonObject b = Requests.body(ctx);
+    Responses.reply(ctx, LoyaltyMessages.TRANSFER.request(vertx, new LoyaltyMessages.Transfer(caller, b.getString("transfer_id"),
+        Ids.parse("from_customer_id", b.getString("from_customer_id")), Ids.parse("to_customer_id", b.getString("to_customer_id")),
+        b.getLong("points"), b.getString("reason"))).map(t -> new JsonObject()
+        .put("transfer_id", t.transferId()).put("from_customer_id", t.fromCustomerId().toString())
+        .put("to_customer_id", t.toCustomerId().toString()).put("points", t.points())
+        .put("from_points_balance", t.fromPointsBalance()).put("to_points_balance", t.toPointsBalance()).put("replayed", t.replayed())));
   }
 
   void punchCards(RoutingContext ctx) {
@@ -163,6 +202,8 @@ final class LoyaltyHandlers {
         b.containsKey("max_points_rate") ? Decimals.rate("max_points_rate", b.getValue("max_points_rate"), 4, LoyaltyProgram.MAX_RATE) : rate,
         b.getInteger("points_per_money_unit"), b.getInteger("min_redemption"), b.getInteger("tier_window_months"),
         b.getInteger("downgrade_grace_days"), b.getInteger("expiry_months"), b.getInteger("hold_minutes"), tiers,
+        b.getBoolean("transfers_enabled", false), b.getLong("max_transfer_points"),
+        b.getInteger("expiring_notice_days", LoyaltyProgram.DEFAULT_EXPIRING_NOTICE_DAYS), b.getString("time_zone"),
         b.getInteger("pending_days", 0));
     Responses.reply(ctx, LoyaltyMessages.PROGRAM_PUT.request(vertx, new LoyaltyMessages.ProgramUpdate(caller, program))
         .map(v -> programJson(v.program())));
@@ -220,6 +261,8 @@ final class LoyaltyHandlers {
         .put("max_points_rate", p.maxPointsRate().toPlainString()).put("points_per_money_unit", p.pointsPerMoneyUnit())
         .put("min_redemption", p.minRedemption()).put("tier_window_months", p.tierWindowMonths())
         .put("downgrade_grace_days", p.downgradeGraceDays()).put("expiry_months", p.expiryMonths())
-        .put("hold_minutes", p.holdMinutes()).put("pending_days", p.pendingDays()).put("tiers", tiers);
+        .put("hold_minutes", p.holdMinutes()).put("pending_days", p.pendingDays()).put("tiers", tiers)
+        .put("transfers_enabled", p.transfersEnabled()).put("max_transfer_points", p.maxTransferPoints())
+        .put("expiring_notice_days", p.expiringNoticeDays()).put("time_zone", p.timeZone());
   }
 }

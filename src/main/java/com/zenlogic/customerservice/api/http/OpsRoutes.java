@@ -7,6 +7,7 @@ import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.platform.values.Ids;
 import com.zenlogic.customerservice.platform.config.OpsConfig;
+import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.cache.CustomerCache;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -35,12 +36,14 @@ final class OpsRoutes {
   private final Vertx vertx;
   private final Db db;
   private final CustomerCache cache;
+  private final Auth auth;
   private final OpsConfig ops;
 
-  OpsRoutes(Vertx vertx, Db db, CustomerCache cache, OpsConfig ops) {
+  OpsRoutes(Vertx vertx, Db db, CustomerCache cache, Auth auth, OpsConfig ops) {
     this.vertx = vertx;
     this.db = db;
     this.cache = cache;
+    this.auth = auth;
     this.ops = ops;
   }
 
@@ -57,6 +60,11 @@ final class OpsRoutes {
     ready.register("outbox", 2000, promise -> Outbox.stats(db.pool())
         .onSuccess(stats -> promise.complete(Status.OK(stats)))
         .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+    // Like the cache: an Auth Service that is away makes new tokens 503, but cached ones still work,
+    // so it never takes the node out of the load balancer; the detail shows the breaker.
+    ready.register("auth", promise -> promise.complete(Status.OK(new JsonObject()
+        .put("mode", auth.breakerState().isPresent() ? "remote" : "local")
+        .put("breaker", auth.breakerState().orElse(null)))));
     ClusterMembership.register(ready, vertx);
     router.get("/health/ready").handler(ctx -> ready.checkStatus().onComplete(ar -> {
       CheckResult result = ar.succeeded() ? ar.result() : null;
@@ -86,6 +94,9 @@ final class OpsRoutes {
     router.get("/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml")
         .sendFile("openapi.yaml"));
+    router.get("/asyncapi.yaml").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/yaml")
+        .sendFile("asyncapi.yaml"));
     router.get("/docs").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html").sendFile("docs/index.html"));
     router.get("/docs/swagger-ui/*").handler(StaticHandler.create("META-INF/resources/webjars/swagger-ui/5.18.2"));
   }

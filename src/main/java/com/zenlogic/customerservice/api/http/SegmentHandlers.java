@@ -6,6 +6,10 @@ import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.values.Decimals;
 import com.zenlogic.customerservice.segmentation.Purchase;
 import com.zenlogic.customerservice.segmentation.PurchaseDates;
+import com.zenlogic.customerservice.segmentation.PurchaseItem;
+import com.zenlogic.customerservice.segmentation.PurchaseItems;
+import com.zenlogic.customerservice.segmentation.SegmentationService;
+import java.util.List;
 import com.zenlogic.customerservice.segmentation.SegmentationMessages;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -51,10 +55,22 @@ final class SegmentHandlers {
     JsonObject b = Requests.body(ctx);
     Instant now = Instant.now();
     Instant at = PurchaseDates.checked("occurred_at", Requests.instant("occurred_at", b.getString("occurred_at"), now), now);
+    List<PurchaseItem> items = PurchaseItems.read("items", b.getValue("items"));
+    Integer itemCount = b.getInteger("item_count");
     Purchase p = new Purchase(Requests.pathId(ctx, "id"), "api", "api:" + b.getString("reference"),
-        Decimals.money("amount", b.getValue("amount")), at, b.getString("local_id"), b.getInteger("item_count"));
+        Decimals.money("amount", b.getValue("amount")), at, b.getString("local_id"),
+        itemCount != null || items.isEmpty() ? itemCount : Integer.valueOf(items.stream().mapToInt(PurchaseItem::wholeUnits).sum()), items);
     SegmentationMessages.RECORD_PURCHASE.request(vertx, new SegmentationMessages.RecordPurchase(caller, p))
         .onSuccess(r -> Responses.json(ctx, r.isNew() ? 201 : 200, new JsonObject().put("recorded", r.isNew())))
+        .onFailure(ctx::fail);
+  }
+
+  /** The usual items for a one-tap re-order at the till (customers:read, as the POS reads the customer). */
+  void favourites(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, CustomerHandlers.READ);
+    SegmentationMessages.FAVOURITES.request(vertx, new SegmentationMessages.FavouritesQuery(caller, Requests.pathId(ctx, "id"),
+            Requests.integer(ctx, "limit", SegmentationService.FAVOURITES_DEFAULT_LIMIT)))
+        .onSuccess(f -> Responses.ok(ctx, SegmentJson.favourites(f)))
         .onFailure(ctx::fail);
   }
 

@@ -6,6 +6,9 @@ import com.zenlogic.customerservice.segmentation.SegmentationMessages.PurchaseRo
 import com.zenlogic.customerservice.segmentation.SegmentationMessages.Rescored;
 import com.zenlogic.customerservice.segmentation.SegmentationMessages.SegmentCount;
 import com.zenlogic.customerservice.segmentation.SegmentationMessages.SegmentMember;
+import com.zenlogic.customerservice.segmentation.SegmentationMessages.CategoryShare;
+import com.zenlogic.customerservice.segmentation.SegmentationMessages.Favourites;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
@@ -17,6 +20,7 @@ final class SegmentJson {
   static JsonObject stats(CustomerStatsView v) {
     JsonObject json = new JsonObject().put("customer_id", v.customerId().toString()).put("order_count", v.purchaseCount())
         .put("total_spent", v.totalSpent().toPlainString());
+    json.put("top_categories", categories(v.topCategories()));
     if (v.averageOrderValue() == null) {
       // No statistics row yet: the short form.
       return json.put("segment", v.score().segment());
@@ -32,6 +36,20 @@ final class SegmentJson {
         .put("segment", v.score().segment()).put("recency_score", v.score().recency())
         .put("frequency_score", v.score().frequency()).put("monetary_score", v.score().monetary())
         .put("vip", v.score().vip()).put("churn_risk", v.score().churnRisk());
+  }
+
+  static JsonArray categories(List<CategoryShare> top) {
+    return new JsonArray(top.stream().map(c -> new JsonObject().put("category", c.category()).put("share", c.share().toPlainString())
+        .put("spend", c.spend().toPlainString()).put("purchase_count", c.purchaseCount())
+        .put("last_purchase_at", text(c.lastPurchaseAt()))).toList());
+  }
+
+  static JsonObject favourites(Favourites f) {
+    return new JsonObject().put("customer_id", f.customerId().toString()).put("items", new JsonArray(f.items().stream()
+        .map(i -> new JsonObject().put("product_id", i.productId()).put("variant_id", i.variantId()).put("name", i.name())
+            .put("category", i.category()).put("times_bought", i.timesBought()).put("last_bought_at", text(i.lastBoughtAt()))
+            .put("usual_quantity", i.usualQuantity().toPlainString()).put("score", i.score().toPlainString()))
+        .toList()));
   }
 
   static JsonObject purchase(PurchaseRow r) {

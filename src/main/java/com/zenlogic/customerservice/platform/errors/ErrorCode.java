@@ -21,13 +21,16 @@ public enum ErrorCode {
   HOLD_CLOSED(422, GrpcCode.FAILED_PRECONDITION, "Hold %s is already %s"),
   TRANSACTION_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No points were earned for %s"),
   PUNCH_CARD_PROGRAM_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No punch card program %s"),
+  EARNING_RULE_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No earning rule %s"),
   NO_REWARD_AVAILABLE(422, GrpcCode.FAILED_PRECONDITION, "No reward available on punch card %s"),
+  TRANSFERS_DISABLED(422, GrpcCode.FAILED_PRECONDITION, "Points transfers are not enabled in this organization's loyalty program"),
   CREDIT_LINE_NOT_FOUND(404, GrpcCode.NOT_FOUND, "Customer %s has no credit line"),
   CREDIT_LINE_EXISTS(409, GrpcCode.ALREADY_EXISTS, "Customer %s already has a credit line"),
   CREDIT_LINE_STATE(422, GrpcCode.FAILED_PRECONDITION, "A %s credit line cannot be %s"),
   ORDER_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No credit was used for order %s"),
   PAYLOAD_TOO_LARGE(413, GrpcCode.INVALID_ARGUMENT, "Request body too large"),
   UNSUPPORTED_MEDIA_TYPE(415, GrpcCode.INVALID_ARGUMENT, "Content-Type must be application/json"),
+  RATE_LIMITED(429, GrpcCode.RESOURCE_EXHAUSTED, "Too many writes for this organization, retry in %s s"),
   SERVICE_UNAVAILABLE(503, GrpcCode.UNAVAILABLE, "A dependency is unavailable, retry later"),
   AUTH_SERVICE_UNAVAILABLE(503, GrpcCode.UNAVAILABLE, "Auth Service unavailable, the token could not be verified: retry later"),
   INTERNAL(500, GrpcCode.INTERNAL, "Internal error");
@@ -35,7 +38,7 @@ public enum ErrorCode {
   /** gRPC status names, kept here so this package does not depend on the gRPC library. */
   public enum GrpcCode {
     INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS,
-    FAILED_PRECONDITION, ABORTED, UNAVAILABLE, UNIMPLEMENTED, INTERNAL
+    FAILED_PRECONDITION, ABORTED, UNAVAILABLE, UNIMPLEMENTED, INTERNAL, RESOURCE_EXHAUSTED
   }
 
   private final int httpStatus;

@@ -80,6 +80,22 @@ public final class Decimals {
     return rate(field, BigDecimal.valueOf(value), scale, max);
   }
 
+  /** Largest quantity of one purchased line (units, kilos, litres); fits numeric(14,3). */
+  public static final BigDecimal QUANTITY_MAX = new BigDecimal("100000");
+
+  /**
+   * A purchased quantity (JSON number or decimal string): greater than 0, at most 100000, at most 3
+   * decimals (1.5 kg of apples), returned at scale 3.
+   */
+  public static BigDecimal quantity(String field, Object value) {
+    String rule = "must be a quantity greater than 0 and at most 100000 with at most 3 decimals";
+    BigDecimal d = exact(field, value, rule);
+    if (d.signum() <= 0) {
+      throw DomainException.invalid(field, rule);
+    }
+    return bounded(field, d, 3, BigDecimal.ZERO, QUANTITY_MAX, rule);
+  }
+
   private static BigDecimal positive(String field, BigDecimal amount) {
     if (amount.signum() == 0) {
       throw DomainException.invalid(field, "must be greater than zero");

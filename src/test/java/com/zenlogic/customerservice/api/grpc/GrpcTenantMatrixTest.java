@@ -105,6 +105,8 @@ class GrpcTenantMatrixTest {
       Object value = switch (f.getName()) {
         case "organization_id" -> "";
         case "customer_id" -> customer;
+        case "from_customer_id" -> person;
+        case "to_customer_id" -> company;
         case "hold_id" -> hold;
         case "order_id" -> "b-order-1";
         case "document_number" -> "12.345.678-5";

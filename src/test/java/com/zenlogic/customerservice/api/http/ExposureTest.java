@@ -93,7 +93,9 @@ class ExposureTest {
     assertEquals(200, get(host, "/metrics", OPS_TOKEN).statusCode());
     assertTrue(get(host, "/metrics", OPS_TOKEN).body().contains("jvm_"));
     JsonObject detail = new JsonObject(get(host, "/health/ready", OPS_TOKEN).body());
-    assertEquals(4, detail.getJsonArray("checks").size(), detail.encode());
+    assertEquals(5, detail.getJsonArray("checks").size(), detail.encode());
+    assertTrue(detail.getJsonArray("checks").stream().anyMatch(c -> "auth".equals(((JsonObject) c).getString("id"))
+        && "local".equals(((JsonObject) c).getJsonObject("data").getString("mode"))), "the auth mode is shown: " + detail.encode());
     assertTrue(detail.getJsonArray("checks").stream().anyMatch(c -> "cluster".equals(((JsonObject) c).getString("id"))),
         "cluster membership is a readiness check: " + detail.encode());
     assertEquals(403, HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + app.config.httpPort()

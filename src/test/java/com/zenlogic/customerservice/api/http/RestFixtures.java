@@ -37,7 +37,7 @@ final class RestFixtures {
     Http h = f.http;
     String customer = ok(h.post("/api/v1/customers", new JsonObject().put("customer_type", "person").put("first_name", "Ana")
         .put("last_name", "Rojas").put("email", "ana." + org.toString().substring(0, 8) + "@example.cl")
-        .put("phone", "+56941234567"))).getString("id");
+        .put("phone", "+56941234567").put("route", "fx-route").put("salesperson_id", "fx-seller"))).getString("id");
     f.ids.put("id", customer);
     f.ids.put("address_id", ok(h.post("/api/v1/customers/" + customer + "/addresses",
         new JsonObject().put("kind", "shipping").put("line1", "Av. Providencia 1234"))).getString("id"));
@@ -45,13 +45,19 @@ final class RestFixtures {
     String earn = "fx-earn-" + org.toString().substring(0, 8);
     ok(h.post("/api/v1/customers/" + customer + "/loyalty/earn", new JsonObject().put("transaction_id", earn).put("amount", "120")));
     f.ids.put("transaction_id", earn);
-    ok(h.post("/api/v1/customers/" + customer + "/purchases", new JsonObject().put("reference", "fx-buy").put("amount", "120")));
+    ok(h.post("/api/v1/customers/" + customer + "/purchases", new JsonObject().put("reference", "fx-buy").put("amount", "120")
+        .put("items", new JsonArray().add(new JsonObject().put("product_id", "fx-latte").put("category", "coffee").put("quantity", 2)
+            .put("unit_price", "60")))));
     ok(h.post("/api/v1/customers/" + customer + "/credit/line", new JsonObject().put("credit_limit", "500").put("currency", "CLP")));
     ok(h.post("/api/v1/customers/" + customer + "/credit/line/approve", null));
     ok(h.post("/api/v1/customers/" + customer + "/credit/use", new JsonObject().put("order_id", "fx-order").put("amount", "50")));
     f.ids.put("program_id", ok(h.post("/api/v1/loyalty/punch-card-programs", new JsonObject().put("name", "Café")
         .put("category", "coffee").put("stamps_required", 2).put("reward", "Un café"))).getString("id"));
+    f.ids.put("rule_id", ok(h.post("/api/v1/loyalty/earning-rules", new JsonObject().put("name", "Café x2")
+        .put("condition", new JsonObject().put("categories", new JsonArray().add("coffee")))
+        .put("effect", new JsonObject().put("multiplier", "2")))).getString("id"));
     f.ids.put("segment", "new");
+    f.ids.put("route", "fx-route");
     f.ids.put("action", "suspend");
     return f;
   }

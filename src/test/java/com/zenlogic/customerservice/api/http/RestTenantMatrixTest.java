@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * the matrix the day it is added (give it a valid body in BODIES if the generated one is refused).
  */
 class RestTenantMatrixTest {
-  static final Set<String> ID_PARAMS = Set.of("id", "address_id", "program_id");
+  static final Set<String> ID_PARAMS = Set.of("id", "address_id", "program_id", "rule_id");
 
   static TestApp app;
   static RestFixtures a;
@@ -68,6 +68,8 @@ class RestTenantMatrixTest {
       case "recordCreditPayment" -> new JsonObject().put("payment_reference", "x-pay").put("amount", "1");
       case "putCreditPolicy" -> new JsonObject().put("overdue_tolerance_days", 1).put("grace_days", 1);
       case "recordPurchase" -> new JsonObject().put("reference", "x-buy").put("amount", "1");
+      case "createEarningRule", "replaceEarningRule" -> new JsonObject().put("name", "x").put("effect", new JsonObject().put("bonus_points", 5));
+      case "previewPoints" -> new JsonObject().put("amount", "1");
       default -> null;
     };
     if (known != null || op.body() == null) {
@@ -126,7 +128,7 @@ class RestTenantMatrixTest {
           } else if (r.status >= 500) {
             failures.add("5xx: " + where);
           }
-          for (String id : List.of(b.ids.get("id"), b.ids.get("address_id"), b.ids.get("program_id"))) {
+          for (String id : List.of(b.ids.get("id"), b.ids.get("address_id"), b.ids.get("program_id"), b.ids.get("rule_id"))) {
             // A 404 may repeat the id that was asked for; any other of B's ids in an answer is a leak.
             if (r.body != null && r.body.contains(id) && !path.contains(id)) {
               failures.add("shows organization B's id " + id + ": " + where);

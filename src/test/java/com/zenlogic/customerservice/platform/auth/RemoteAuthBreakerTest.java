@@ -108,6 +108,16 @@ class RemoteAuthBreakerTest {
     assertEquals(GrpcStatus.UNAVAILABLE, grpc(RemoteAuthTest.token(c -> {})));
     assertEquals(base + 6, auth.calls.get(), "nothing reached the Auth Service while open");
     assertEquals("2.0", breakerGauge(), "the operator sees the Auth Service's breaker open");
+    Http.Reply ready = new Http(app.config.httpPort()).get("/health/ready");
+    assertEquals(200, ready.status, "cached tokens still work: an open Auth breaker does not make the node unready");
+    io.vertx.core.json.JsonObject authCheck = null;
+    for (Object check : ready.json().getJsonArray("checks")) {
+      if ("auth".equals(((io.vertx.core.json.JsonObject) check).getString("id"))) {
+        authCheck = (io.vertx.core.json.JsonObject) check;
+      }
+    }
+    assertEquals("remote", authCheck.getJsonObject("data").getString("mode"), ready.body);
+    assertEquals("open", authCheck.getJsonObject("data").getString("breaker"), ready.body);
     assertTrue(openMillis < 250, "answered in " + openMillis + " ms, without waiting for a timeout");
 
     // Half-open after 1 s: the next verification is the probe; it succeeds and closes the breaker.

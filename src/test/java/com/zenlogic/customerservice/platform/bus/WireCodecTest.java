@@ -167,6 +167,9 @@ class WireCodecTest {
     if (raw == LocalDate.class) {
       return LocalDate.ofEpochDay(10_000 + r.nextInt(20_000));
     }
+    if (raw == java.time.LocalTime.class) {
+      return java.time.LocalTime.ofSecondOfDay(r.nextInt(86_400));
+    }
     if (raw.isEnum()) {
       Object[] constants = raw.getEnumConstants();
       return constants[r.nextInt(constants.length)];

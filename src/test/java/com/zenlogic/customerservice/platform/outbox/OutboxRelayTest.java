@@ -17,7 +17,6 @@ import io.vertx.rabbitmq.RabbitMQMessage;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -33,7 +32,7 @@ class OutboxRelayTest {
   static Vertx helper;
   static TestBroker broker;
   static TestApp app;
-  static List<RabbitMQMessage> published = new CopyOnWriteArrayList<>();
+  static TestBroker.Checked published = new TestBroker.Checked();
   static final String REJECTING_QUEUE = "test-rejects-updates";
 
   UUID org = UUID.randomUUID();
@@ -50,7 +49,7 @@ class OutboxRelayTest {
         .compose(v -> broker.client.queueBind(capture, "customer_events", "customer.#"))
         .compose(v -> broker.client.queueBind(capture, "customer_events", "loyalty.#"))
         .compose(v -> broker.client.basicConsumer(capture, new QueueOptions().setAutoAck(true)))
-        .onSuccess(c -> c.handler(published::add))
+        .onSuccess(c -> c.handler(published::arrived))
         .await(20, TimeUnit.SECONDS);
     // A full queue that rejects new messages makes the broker nack every customer.updated: a per-message refusal.
     broker.client.queueDeclare(REJECTING_QUEUE, true, false, false,
