@@ -87,6 +87,24 @@ public record LoyaltyProgram(
         downgradeGraceDays, expiryMonths, holdMinutes, tiers, transfersEnabled, maxTransferPoints, expiringNoticeDays, timeZone, days);
   }
 
+  /** This program with transfers switched (and their cap). */
+  public LoyaltyProgram withTransfers(boolean enabled, Long maxPoints) {
+    return new LoyaltyProgram(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths,
+        downgradeGraceDays, expiryMonths, holdMinutes, tiers, enabled, maxPoints, expiringNoticeDays, timeZone, pendingDays);
+  }
+
+  /** This program with another expiring-notice lead time (0 = off). */
+  public LoyaltyProgram withExpiringNoticeDays(int days) {
+    return new LoyaltyProgram(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths,
+        downgradeGraceDays, expiryMonths, holdMinutes, tiers, transfersEnabled, maxTransferPoints, days, timeZone, pendingDays);
+  }
+
+  /** This program in another time zone. */
+  public LoyaltyProgram withTimeZone(String zone) {
+    return new LoyaltyProgram(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths,
+        downgradeGraceDays, expiryMonths, holdMinutes, tiers, transfersEnabled, maxTransferPoints, expiringNoticeDays, zone, pendingDays);
+  }
+
   /** Checks what an admin may configure; a broken program would make every checkout fail. */
   public LoyaltyProgram validated() {
     if (!STANDARD.equals(strategy) && !TIERED.equals(strategy)) {

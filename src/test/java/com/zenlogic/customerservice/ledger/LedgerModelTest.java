@@ -62,11 +62,7 @@ class LedgerModelTest {
   static final long GOLDEN = 0x9E3779B97F4A7C15L;
   static final Instant START = Instant.parse("2026-01-05T09:00:00Z");
   /** The default program with transfers on (the model's rules). */
-  static final LoyaltyProgram WITH_TRANSFERS = new LoyaltyProgram(LoyaltyProgram.DEFAULT.strategy(),
-      LoyaltyProgram.DEFAULT.pointsPerUnit(), LoyaltyProgram.DEFAULT.maxPointsRate(), LoyaltyProgram.DEFAULT.pointsPerMoneyUnit(),
-      LoyaltyProgram.DEFAULT.minRedemption(), LoyaltyProgram.DEFAULT.tierWindowMonths(), LoyaltyProgram.DEFAULT.downgradeGraceDays(),
-      LoyaltyProgram.DEFAULT.expiryMonths(), LoyaltyProgram.DEFAULT.holdMinutes(), LoyaltyProgram.DEFAULT.tiers(), true, null,
-      LoyaltyProgram.DEFAULT_EXPIRING_NOTICE_DAYS);
+  static final LoyaltyProgram WITH_TRANSFERS = LoyaltyProgram.DEFAULT.withTransfers(true, null);
 
   /** How often each kind of answer came, printed with the figures so a run shows what it covered. */
   static final Map<String, AtomicLong> OUTCOMES = new ConcurrentHashMap<>();

@@ -212,9 +212,7 @@ class EarningRulesTest {
   }
 
   static LoyaltyProgram withZone(String zone) {
-    LoyaltyProgram d = LoyaltyProgram.DEFAULT;
-    return new LoyaltyProgram(d.strategy(), d.pointsPerUnit(), d.maxPointsRate(), d.pointsPerMoneyUnit(), d.minRedemption(),
-        d.tierWindowMonths(), d.downgradeGraceDays(), d.expiryMonths(), d.holdMinutes(), d.tiers(), zone);
+    return LoyaltyProgram.DEFAULT.withTimeZone(zone);
   }
 
   EarnResult earnDirect(LoyaltyService loyalty, UUID customer, String txn, String amount) throws Exception {

@@ -347,9 +347,7 @@ class LoyaltyTransfersTest {
   }
 
   LoyaltyProgram program(boolean transfers, int noticeDays) {
-    LoyaltyProgram d = LoyaltyProgram.DEFAULT;
-    return new LoyaltyProgram(d.strategy(), d.pointsPerUnit(), d.maxPointsRate(), d.pointsPerMoneyUnit(), d.minRedemption(),
-        d.tierWindowMonths(), d.downgradeGraceDays(), d.expiryMonths(), d.holdMinutes(), d.tiers(), transfers, null, noticeDays);
+    return LoyaltyProgram.DEFAULT.withTransfers(transfers, null).withExpiringNoticeDays(noticeDays);
   }
 
   LoyaltyMessages.Earn earnOf(String customer, String txn, long amount) {
