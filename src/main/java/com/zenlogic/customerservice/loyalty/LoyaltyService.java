@@ -92,7 +92,11 @@ public final class LoyaltyService {
    * that sale (refundIn), in the same transaction.
    */
   public Future<ReverseResult> reverse(LoyaltyMessages.Reverse r) {
-    PointsMovements.checkReverse(r);
+    try {
+      PointsMovements.checkReverse(r);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     UUID org = r.caller().organizationId();
     return db.withTenant(org, conn -> reverseIn(conn, r).compose(result -> r.partial() ? Future.succeededFuture(result)
             : refundIn(conn, r.caller(), r.reference(), r.reason() == null ? "sale voided" : r.reason()).map(result)))
@@ -121,7 +125,11 @@ public final class LoyaltyService {
 
   /** Moves available points to another customer of the organization (see PointsTransfers); both cached views are dropped. */
   public Future<LoyaltyMessages.TransferResult> transfer(LoyaltyMessages.Transfer r) {
-    PointsTransfers.validate(r);
+    try {
+      PointsTransfers.validate(r);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     UUID org = r.caller().organizationId();
     return db.withTenant(org, conn -> transfers.transfer(conn, r))
         .compose(result -> listener.customerChanged(org, r.fromCustomerId())

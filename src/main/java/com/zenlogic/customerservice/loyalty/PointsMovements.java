@@ -192,7 +192,11 @@ final class PointsMovements {
    * the shortfall. A return that takes the account below its tier's threshold starts the grace period.
    */
   Future<ReverseResult> reverse(SqlConnection conn, LoyaltyMessages.Reverse r) {
-    checkReverse(r);
+    try {
+      checkReverse(r);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     UUID org = r.caller().organizationId();
     boolean partial = r.partial();
     String key = partial ? "reverse:" + r.reference() + ":" + r.returnId() : "reverse:" + r.reference();

@@ -193,7 +193,8 @@ class LedgerModelTest {
           return new Reverse(txn, null, null);
         }
         // A small pool of return ids, so a retry (same amount) and a conflict (another amount) both come up.
-        Object[] k = keyed("x", 3, () -> cents(30000));
+        // Its own prefix: the transfers' "x" pool keeps other values (long[]) under the same keys.
+        Object[] k = keyed("ret", 3, () -> cents(30000));
         return new Reverse(txn, (String) k[0], (BigDecimal) k[2]);
       }
       if (r < 62) {
@@ -615,7 +616,14 @@ class LedgerModelTest {
       return;
     }
     long seed = SEED + i * GOLDEN;
-    runSequence(seed, steps, pairs).onComplete(r -> {
+    Future<String> sequence;
+    try {
+      sequence = runSequence(seed, steps, pairs);
+    } catch (RuntimeException e) {
+      // A generator bug thrown here would otherwise end the lane silently and leave `done` open until the timeout.
+      sequence = Future.failedFuture(e);
+    }
+    sequence.onComplete(r -> {
       if (r.failed()) {
         failures.put((long) i, "seed " + seed + ": " + r.cause());
       } else if (r.result() != null) {
