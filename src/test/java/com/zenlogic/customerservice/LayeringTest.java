@@ -32,6 +32,7 @@ class LayeringTest {
       Map.entry("customer_preferences", "customer"),
       Map.entry("loyalty_accounts", "loyalty"), Map.entry("loyalty_holds", "loyalty"), Map.entry("loyalty_ledger", "loyalty"),
       Map.entry("loyalty_lots", "loyalty"), Map.entry("loyalty_programs", "loyalty"), Map.entry("loyalty_tenants", "loyalty"),
+      Map.entry("loyalty_earn_items", "loyalty"), Map.entry("loyalty_returned_items", "loyalty"),
       Map.entry("loyalty_transfers", "loyalty"),
       Map.entry("punch_card_ledger", "loyalty"), Map.entry("punch_card_programs", "loyalty"), Map.entry("punch_cards", "loyalty"),
       Map.entry("loyalty_earning_rules", "loyalty"), Map.entry("loyalty_rule_applications", "loyalty"),

@@ -43,7 +43,7 @@ public final class CheckoutReads {
   private static final String TENANT = "WITH t AS MATERIALIZED (SELECT set_config('app.organization_id', $1, true)::uuid AS org) ";
 
   private static final String VIEW = "SELECT " + prefixed("c.", CustomerRepository.COLUMNS) + ", "
-      + "coalesce(la.balance, 0) AS points_balance, coalesce(la.held, 0) AS points_held, "
+      + "coalesce(la.balance, 0) AS points_balance, coalesce(la.held, 0) AS points_held, coalesce(la.pending, 0) AS points_pending, "
       + "coalesce(la.lifetime_earned, 0) AS lifetime_points, la.tier AS loyalty_tier, "
       + "coalesce(cl.credit_limit, 0) AS credit_limit, coalesce(greatest(cl.credit_limit - cl.outstanding + cl.credit_balance, 0), 0) "
       + "AS credit_available, cl.outstanding AS credit_outstanding, cl.terms_days, cl.currency "
@@ -114,6 +114,6 @@ public final class CheckoutReads {
     String tier = r.getString("loyalty_tier");
     return new CheckoutView(CustomerRepository.fromRow(r), r.getLong("points_balance"), r.getLong("points_held"),
         r.getLong("lifetime_points"), tier == null ? "bronze" : tier, r.getBigDecimal("credit_limit"), r.getBigDecimal("credit_available"),
-        r.getBigDecimal("credit_outstanding"), r.getInteger("terms_days"), r.getString("currency"));
+        r.getBigDecimal("credit_outstanding"), r.getInteger("terms_days"), r.getString("currency"), r.getLong("points_pending"));
   }
 }

@@ -8,4 +8,10 @@ import java.math.BigDecimal;
  */
 public record CheckoutView(Customer customer, long pointsBalance, long pointsHeld, long lifetimePoints, String loyaltyTier,
                            BigDecimal creditLimit, BigDecimal creditAvailable, BigDecimal creditOutstanding, Integer termsDays,
-                           String currency) {}
+                           String currency, long pointsPending) {
+  public CheckoutView(Customer customer, long pointsBalance, long pointsHeld, long lifetimePoints, String loyaltyTier,
+                      BigDecimal creditLimit, BigDecimal creditAvailable, BigDecimal creditOutstanding, Integer termsDays, String currency) {
+    this(customer, pointsBalance, pointsHeld, lifetimePoints, loyaltyTier, creditLimit, creditAvailable, creditOutstanding, termsDays,
+        currency, 0);
+  }
+}

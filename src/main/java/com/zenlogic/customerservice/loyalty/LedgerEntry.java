@@ -30,6 +30,10 @@ public record LedgerEntry(
   public static final String REVERSE = "reverse";
   public static final String EXPIRE = "expire";
   public static final String ADJUST = "adjust";
+  /** Pending points became spendable (0 points; the pending delta is negative). */
+  public static final String AVAILABLE = "available";
+  /** Points spent on a cancelled order or a voided sale, given back. */
+  public static final String REFUND = "refund";
   public static final String TRANSFER_OUT = "transfer_out";
   public static final String TRANSFER_IN = "transfer_in";
 }

@@ -54,7 +54,9 @@ public final class LoyaltyEventHandlers {
                 .<Object>map(r -> r)
                 // An order that earned nothing (or whose completion has not arrived) has nothing to take back.
                 .recover(e -> e instanceof DomainException d && d.code() == ErrorCode.TRANSACTION_NOT_FOUND
-                    ? Future.succeededFuture() : Future.failedFuture(e)))));
+                    ? Future.succeededFuture() : Future.failedFuture(e)))
+            // Points spent on the order come back too, once (unredeem:<order>), whether or not it earned any.
+            .compose(v -> loyalty.refundIn(conn, c.delivery().caller(), c.orderId(), "order cancelled"))));
   }
 
   private static LoyaltyMessages.Earn earn(Sale s) {

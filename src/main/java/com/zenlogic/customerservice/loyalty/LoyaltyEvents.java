@@ -9,6 +9,9 @@ public final class LoyaltyEvents {
   public static final String POINTS_EXPIRED = "loyalty.points.expired";
   public static final String TIER_UPGRADED = "loyalty.tier.upgraded";
   public static final String TIER_DOWNGRADED = "loyalty.tier.downgraded";
+  public static final String TIER_DOWNGRADE_WARNING = "loyalty.tier.downgrade_warning";
+  public static final String POINTS_AVAILABLE = "loyalty.points.available";
+  public static final String POINTS_REFUNDED = "loyalty.points.refunded";
   public static final String POINTS_TRANSFERRED_OUT = "loyalty.points.transferred_out";
   public static final String POINTS_TRANSFERRED_IN = "loyalty.points.transferred_in";
   public static final String POINTS_EXPIRING = "loyalty.points.expiring";

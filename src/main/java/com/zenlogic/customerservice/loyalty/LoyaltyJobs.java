@@ -107,9 +107,11 @@ public final class LoyaltyJobs {
     return loyalty.tenants().compose(orgs -> {
       Future<Run> chain = Future.succeededFuture(new Run(true, 0, 0, 0));
       for (UUID org : orgs) {
-        chain = chain.compose(run -> batches(org, null, loyalty::expirePointsBatch, run, true)
+        // Pending points first: released points may expire in the same run, and the review sees them.
+        chain = chain.compose(run -> batches(org, null, loyalty::releasePendingPointsBatch, run, false, false)
+            .compose(released -> batches(org, null, loyalty::expirePointsBatch, released, true, false))
             .compose(afterExpiry -> loyalty.notifyExpiringPoints(org, schedule.batchSize()).map(afterExpiry))
-            .compose(afterExpiry -> batches(org, null, loyalty::reviewTiersBatch, afterExpiry, false))
+            .compose(afterExpiry -> batches(org, null, loyalty::reviewTiersBatch, afterExpiry, false, true))
             .recover(e -> {
               LOG.warn("Loyalty run failed for organization {}: {}", org, Redact.failure(e));
               return Future.succeededFuture(run);
@@ -123,12 +125,12 @@ public final class LoyaltyJobs {
     Future<LoyaltyService.Batch> apply(UUID org, UUID after, int size);
   }
 
-  private Future<Run> batches(UUID org, UUID after, BatchWork work, Run run, boolean expiry) {
+  private Future<Run> batches(UUID org, UUID after, BatchWork work, Run run, boolean expiry, boolean tiers) {
     int size = schedule.batchSize();
     return work.apply(org, after, size).compose(b -> {
-      Run next = new Run(true, run.pointsExpired() + (expiry ? b.count() : 0), run.tiersChanged() + (expiry ? 0 : (int) b.count()),
+      Run next = new Run(true, run.pointsExpired() + (expiry ? b.count() : 0), run.tiersChanged() + (tiers ? (int) b.count() : 0),
           run.batches() + 1);
-      return b.examined() < size ? Future.succeededFuture(next) : batches(org, b.last(), work, next, expiry);
+      return b.examined() < size ? Future.succeededFuture(next) : batches(org, b.last(), work, next, expiry, tiers);
     });
   }
 

@@ -114,9 +114,31 @@ public final class LoyaltyMessages {
 
   public record HoldClosed(UUID holdId, String status, long pointsBalance) implements Bus.Local {}
 
-  public record Reverse(Caller caller, String reference, String reason) implements Bus.Local {}
+  /**
+   * A reversal: without returnId, amount and items the whole purchase (a void), once; with them one
+   * return of a part (returnId names the return: a retry answers the first result).
+   */
+  public record Reverse(Caller caller, String reference, String reason, String returnId, BigDecimal amount, List<ReturnedItem> items)
+      implements Bus.Local {
+    public Reverse(Caller caller, String reference, String reason) {
+      this(caller, reference, reason, null, null, List.of());
+    }
 
-  public record ReverseResult(UUID customerId, long pointsReversed, long shortfall, long pointsBalance) implements Bus.Local {}
+    public Reverse {
+      items = items == null ? List.of() : List.copyOf(items);
+    }
+
+    public boolean partial() {
+      return returnId != null || amount != null || !items.isEmpty();
+    }
+  }
+
+  /** One returned line: the product (or variant), how many and the money refunded for them. */
+  public record ReturnedItem(String productId, int quantity, BigDecimal amount) {}
+
+  /** pointsReversed: taken back by this reversal (a retry answers the same); pointsEarned: what the purchase earned. */
+  public record ReverseResult(UUID customerId, long pointsReversed, long shortfall, long pointsBalance, long pointsEarned)
+      implements Bus.Local {}
 
   public record Adjust(Caller caller, UUID customerId, long points, String reason, String idempotencyKey) implements Bus.Local {}
 
@@ -135,7 +157,7 @@ public final class LoyaltyMessages {
                          long pointsToNextTier) implements Bus.Local {}
 
   public record AccountView(UUID customerId, long balance, long held, long available, long lifetimeEarned, long qualifyingPoints,
-                            TierInfo tier, long expiringIn30Days, BigDecimal redeemableAmount) implements Bus.Local {}
+                            TierInfo tier, long expiringIn30Days, BigDecimal redeemableAmount, long pending) implements Bus.Local {}
 
   public record LedgerQuery(Caller caller, UUID customerId, Long beforeId, int limit) implements Bus.Local {}
 

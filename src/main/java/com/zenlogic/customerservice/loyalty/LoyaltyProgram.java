@@ -25,7 +25,8 @@ public record LoyaltyProgram(
     boolean transfersEnabled,
     Long maxTransferPoints,
     int expiringNoticeDays,
-    String timeZone) {
+    String timeZone,
+    int pendingDays) {
 
   public static final String STANDARD = "standard";
   public static final String TIERED = "tiered";
@@ -45,6 +46,8 @@ public record LoyaltyProgram(
   public static final BigDecimal MAX_RATE = new BigDecimal("1000");
   public static final BigDecimal MAX_MULTIPLIER = BigDecimal.TEN;
 
+  /** The longest return window a program may set (pending_days). */
+  public static final int MAX_PENDING_DAYS = 365;
   /** Days before a lot expires that loyalty.points.expiring is published, unless the program says otherwise. */
   public static final int DEFAULT_EXPIRING_NOTICE_DAYS = 30;
 
@@ -70,22 +73,36 @@ public record LoyaltyProgram(
         holdMinutes, tiers, false, null, DEFAULT_EXPIRING_NOTICE_DAYS, DEFAULT_TIME_ZONE);
   }
 
+  /** A program without a return window: points are available when earned. */
+  public LoyaltyProgram(String strategy, BigDecimal pointsPerUnit, BigDecimal maxPointsRate, int pointsPerMoneyUnit, int minRedemption,
+                        int tierWindowMonths, int downgradeGraceDays, Integer expiryMonths, int holdMinutes, List<Tier> tiers,
+                        boolean transfersEnabled, Long maxTransferPoints, int expiringNoticeDays, String timeZone) {
+    this(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths, downgradeGraceDays, expiryMonths,
+        holdMinutes, tiers, transfersEnabled, maxTransferPoints, expiringNoticeDays, timeZone, 0);
+  }
+
+  /** The same program with a return window of {@code days} (0: off). */
+  public LoyaltyProgram withPendingDays(int days) {
+    return new LoyaltyProgram(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths,
+        downgradeGraceDays, expiryMonths, holdMinutes, tiers, transfersEnabled, maxTransferPoints, expiringNoticeDays, timeZone, days);
+  }
+
   /** This program with transfers switched (and their cap). */
   public LoyaltyProgram withTransfers(boolean enabled, Long maxPoints) {
     return new LoyaltyProgram(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths,
-        downgradeGraceDays, expiryMonths, holdMinutes, tiers, enabled, maxPoints, expiringNoticeDays, timeZone);
+        downgradeGraceDays, expiryMonths, holdMinutes, tiers, enabled, maxPoints, expiringNoticeDays, timeZone, pendingDays);
   }
 
   /** This program with another expiring-notice lead time (0 = off). */
   public LoyaltyProgram withExpiringNoticeDays(int days) {
     return new LoyaltyProgram(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths,
-        downgradeGraceDays, expiryMonths, holdMinutes, tiers, transfersEnabled, maxTransferPoints, days, timeZone);
+        downgradeGraceDays, expiryMonths, holdMinutes, tiers, transfersEnabled, maxTransferPoints, days, timeZone, pendingDays);
   }
 
   /** This program in another time zone. */
   public LoyaltyProgram withTimeZone(String zone) {
     return new LoyaltyProgram(strategy, pointsPerUnit, maxPointsRate, pointsPerMoneyUnit, minRedemption, tierWindowMonths,
-        downgradeGraceDays, expiryMonths, holdMinutes, tiers, transfersEnabled, maxTransferPoints, expiringNoticeDays, zone);
+        downgradeGraceDays, expiryMonths, holdMinutes, tiers, transfersEnabled, maxTransferPoints, expiringNoticeDays, zone, pendingDays);
   }
 
   /** Checks what an admin may configure; a broken program would make every checkout fail. */
@@ -107,6 +124,9 @@ public record LoyaltyProgram(
     }
     if (expiryMonths != null && (expiryMonths < 1 || expiryMonths > 120)) {
       throw DomainException.invalid("expiry_months", "must be 1 to 120, or null for points that never expire");
+    }
+    if (pendingDays < 0 || pendingDays > MAX_PENDING_DAYS) {
+      throw DomainException.invalid("pending_days", "must be 0 (off) to " + MAX_PENDING_DAYS);
     }
     if (tiers.isEmpty() || tiers.get(0).threshold() != 0) {
       throw DomainException.invalid("tiers", "the first tier must start at 0 points");

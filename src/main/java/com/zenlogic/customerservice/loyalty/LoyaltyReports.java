@@ -27,7 +27,7 @@ public final class LoyaltyReports {
   private static final String MOVEMENTS = """
       SELECT
         coalesce(sum(points) FILTER (WHERE entry_type = 'earn' OR (entry_type = 'adjust' AND points > 0)), 0) AS issued,
-        coalesce(-sum(points) FILTER (WHERE entry_type = 'redeem'), 0) AS redeemed,
+        coalesce(-sum(points) FILTER (WHERE entry_type IN ('redeem', 'refund')), 0) AS redeemed, -- net of refunds
         coalesce(-sum(points) FILTER (WHERE entry_type = 'expire'), 0) AS expired,
         coalesce(-sum(points) FILTER (WHERE entry_type = 'reverse' OR (entry_type = 'adjust' AND points < 0)), 0) AS reversed
       FROM loyalty_ledger WHERE organization_id = $1 AND created_at >= $2 AND created_at < $3""";

@@ -38,6 +38,7 @@ public final class LoyaltyService {
   private final Holds holds;
   private final PointsExpiry expiry;
   private final TierReview tierReview;
+  private final PendingPoints pending;
   private final PointsTransfers transfers;
   private final ExpiringNotices expiringNotices;
 
@@ -51,6 +52,7 @@ public final class LoyaltyService {
     this.holds = new Holds(db, ledger, postings, listener, clock);
     this.expiry = new PointsExpiry(db, ledger, postings, caches, clock);
     this.tierReview = new TierReview(db, ledger, caches, clock);
+    this.pending = new PendingPoints(db, ledger, postings, caches, clock);
     this.transfers = new PointsTransfers(ledger, postings, clock);
     this.expiringNotices = new ExpiringNotices(db, ledger, clock);
   }
@@ -84,11 +86,30 @@ public final class LoyaltyService {
     return holds.close(r.caller(), r.holdId(), Hold.CANCELLED);
   }
 
-  /** Takes back the points a transaction or order earned (void, order.cancelled); see PointsMovements.reverse. */
+  /**
+   * Takes back the points a transaction or order earned (void, order.cancelled) or a return's part of
+   * them; see PointsMovements.reverse. A whole reversal (a void) also gives back the points spent on
+   * that sale (refundIn), in the same transaction.
+   */
   public Future<ReverseResult> reverse(LoyaltyMessages.Reverse r) {
+    try {
+      PointsMovements.checkReverse(r);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     UUID org = r.caller().organizationId();
-    return db.withTenant(org, conn -> reverseIn(conn, r))
+    return db.withTenant(org, conn -> reverseIn(conn, r).compose(result -> r.partial() ? Future.succeededFuture(result)
+            : refundIn(conn, r.caller(), r.reference(), r.reason() == null ? "sale voided" : r.reason()).map(result)))
         .compose(result -> listener.customerChanged(org, result.customerId()).map(result));
+  }
+
+  /**
+   * Inside the caller's tenant transaction: gives back, once, the points redeemed under
+   * {@code reference} (a cancelled order, a voided sale); answers the points given back now.
+   * The caller invalidates the customer's cache after commit.
+   */
+  public Future<Long> refundIn(SqlConnection conn, Caller caller, String reference, String reason) {
+    return movements.refund(conn, caller, reference, reason);
   }
 
   /** Reverse inside the caller's tenant transaction; the caller invalidates the customer's cache after commit. */
@@ -104,7 +125,11 @@ public final class LoyaltyService {
 
   /** Moves available points to another customer of the organization (see PointsTransfers); both cached views are dropped. */
   public Future<LoyaltyMessages.TransferResult> transfer(LoyaltyMessages.Transfer r) {
-    PointsTransfers.validate(r);
+    try {
+      PointsTransfers.validate(r);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     UUID org = r.caller().organizationId();
     return db.withTenant(org, conn -> transfers.transfer(conn, r))
         .compose(result -> listener.customerChanged(org, r.fromCustomerId())
@@ -129,7 +154,7 @@ public final class LoyaltyService {
                 TierInfo info = new TierInfo(tier.code(), a.balance(), program.effectiveMultiplier(tier.code()), tier.benefits(),
                     next == null ? null : next.code(), next == null ? 0 : Math.max(0, next.threshold() - qualifying));
                 return new AccountView(customerId, a.balance(), a.held(), a.available(), a.lifetimeEarned(), qualifying, info,
-                    Math.min(expiring, a.balance()), program.discountFor(a.available()));
+                    Math.min(expiring, a.balance()), program.discountFor(a.available()), a.pending());
               }));
         })));
   }
@@ -233,6 +258,16 @@ public final class LoyaltyService {
   /** The tier review of the next {@code accounts} accounts after {@code after}, one transaction. */
   public Future<Batch> reviewTiersBatch(UUID org, UUID after, int accounts) {
     return tierReview.batch(org, after, accounts);
+  }
+
+  /** Makes spendable the pending points whose return window is over (see PendingPoints). */
+  public Future<Long> releasePendingPoints(UUID org) {
+    return pending.release(org);
+  }
+
+  /** The release of the next {@code customers} accounts after {@code after}, one transaction. */
+  public Future<Batch> releasePendingPointsBatch(UUID org, UUID after, int customers) {
+    return pending.batch(org, after, customers);
   }
 
   public Future<List<UUID>> tenants() {

@@ -24,21 +24,22 @@ final class PointsLedger {
   private static final String PROGRAM = """
       SELECT strategy, points_per_unit, max_points_rate, points_per_money_unit, min_redemption, tier_window_months,
         downgrade_grace_days, expiry_months, hold_minutes, tiers, transfers_enabled, max_transfer_points, expiring_notice_days,
-        time_zone
+        time_zone, pending_days
       FROM loyalty_programs WHERE organization_id = $1""";
 
   private static final String SAVE_PROGRAM = """
       INSERT INTO loyalty_programs (organization_id, strategy, points_per_unit, max_points_rate, points_per_money_unit,
         min_redemption, tier_window_months, downgrade_grace_days, expiry_months, hold_minutes, tiers, updated_by, updated_at,
-        transfers_enabled, max_transfer_points, expiring_notice_days, time_zone)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13, $14, $15, $16)
+        transfers_enabled, max_transfer_points, expiring_notice_days, time_zone, pending_days)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13, $14, $15, $16, $17)
       ON CONFLICT (organization_id) DO UPDATE SET strategy = EXCLUDED.strategy, points_per_unit = EXCLUDED.points_per_unit,
         max_points_rate = EXCLUDED.max_points_rate, points_per_money_unit = EXCLUDED.points_per_money_unit,
         min_redemption = EXCLUDED.min_redemption, tier_window_months = EXCLUDED.tier_window_months,
         downgrade_grace_days = EXCLUDED.downgrade_grace_days, expiry_months = EXCLUDED.expiry_months,
         hold_minutes = EXCLUDED.hold_minutes, tiers = EXCLUDED.tiers, updated_by = EXCLUDED.updated_by, updated_at = now(),
         transfers_enabled = EXCLUDED.transfers_enabled, max_transfer_points = EXCLUDED.max_transfer_points,
-        expiring_notice_days = EXCLUDED.expiring_notice_days, time_zone = EXCLUDED.time_zone""";
+        expiring_notice_days = EXCLUDED.expiring_notice_days, time_zone = EXCLUDED.time_zone,
+        pending_days = EXCLUDED.pending_days""";
 
   private static final String OPEN_ACCOUNT = """
       INSERT INTO loyalty_accounts (organization_id, customer_id, tier, tier_since) VALUES ($1, $2, $3, $4)
@@ -47,42 +48,68 @@ final class PointsLedger {
   private static final String REGISTER_TENANT = "INSERT INTO loyalty_tenants (organization_id) VALUES ($1) ON CONFLICT DO NOTHING";
 
   private static final String ACCOUNT = """
-      SELECT customer_id, balance, held, lifetime_earned, tier, tier_since, below_tier_since
+      SELECT customer_id, balance, held, lifetime_earned, tier, tier_since, below_tier_since, pending
       FROM loyalty_accounts WHERE organization_id = $1 AND customer_id = $2""";
 
   private static final String LOCK_ACCOUNT = ACCOUNT + " FOR UPDATE";
 
   private static final String UPDATE_ACCOUNT = """
       UPDATE loyalty_accounts SET balance = balance + $3, held = held + $4, lifetime_earned = lifetime_earned + $5,
-        tier = $6, tier_since = $7, below_tier_since = $8, updated_at = now()
+        tier = $6, tier_since = $7, below_tier_since = $8, pending = pending + $9, updated_at = now()
       WHERE organization_id = $1 AND customer_id = $2""";
 
   private static final String INSERT_ENTRY = """
       INSERT INTO loyalty_ledger (organization_id, customer_id, entry_type, points, held_delta, balance_after, amount, reference,
-        idempotency_key, request_hash, channel, reason, actor, shortfall, tier_after, tier_upgraded, created_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+        idempotency_key, request_hash, channel, reason, actor, shortfall, tier_after, tier_upgraded, created_at, pending_delta)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
       ON CONFLICT (organization_id, idempotency_key) DO NOTHING
       RETURNING""" + " " + LEDGER_COLUMNS;
 
   private static final String ENTRY_BY_KEY = "SELECT " + LEDGER_COLUMNS
       + " FROM loyalty_ledger WHERE organization_id = $1 AND idempotency_key = $2";
 
+  // Earned minus reversed, pending points excluded: an earn counts its points less its pending part,
+  // a return of pending points counts nothing, and the release ('available') counts them when it happens.
   private static final String QUALIFYING = """
-      SELECT coalesce(sum(points), 0) FROM loyalty_ledger
-      WHERE organization_id = $1 AND customer_id = $2 AND entry_type IN ('earn', 'reverse') AND created_at > $3""";
+      SELECT coalesce(sum(points - pending_delta), 0) FROM loyalty_ledger
+      WHERE organization_id = $1 AND customer_id = $2 AND entry_type IN ('earn', 'reverse', 'available') AND created_at > $3""";
 
   private static final String ADD_LOT = """
-      INSERT INTO loyalty_lots (organization_id, ledger_id, customer_id, points, remaining, earned_at, expires_at)
-      VALUES ($1, $2, $3, $4, $4, $5, $6)""";
+      INSERT INTO loyalty_lots (organization_id, ledger_id, customer_id, points, remaining, earned_at, expires_at, pending_until)
+      VALUES ($1, $2, $3, $4, $4, $5, $6, $7)""";
 
   // Oldest points first; the lot of a given earn first when one is named (reversals), or one lot (expiry).
+  // Pending lots are not spendable: only a reversal of that very earn takes from one.
   private static final String LOTS_FIFO = """
       SELECT id, ledger_id, remaining, earned_at, expires_at FROM loyalty_lots
-      WHERE organization_id = $1 AND customer_id = $2 AND remaining > 0
+      WHERE organization_id = $1 AND customer_id = $2 AND remaining > 0 AND (pending_until IS NULL OR ledger_id = $3)
       ORDER BY (ledger_id = $3) DESC, (id = $4) DESC, earned_at, ledger_id, id FOR UPDATE""";
 
   private static final String LOT_REMAINING = """
-      SELECT remaining FROM loyalty_lots WHERE organization_id = $1 AND ledger_id = $2 FOR UPDATE""";
+      SELECT remaining, pending_until FROM loyalty_lots WHERE organization_id = $1 AND ledger_id = $2 FOR UPDATE""";
+
+  // What the reversals of one purchase took back so far (shortfalls count: those points are written off) and the money returned.
+  private static final String REVERSED_SO_FAR = """
+      SELECT coalesce(sum(shortfall - points), 0) AS points, coalesce(sum(amount), 0) AS amount FROM loyalty_ledger
+      WHERE organization_id = $1 AND customer_id = $2 AND entry_type = 'reverse' AND reference = $3""";
+
+  private static final String REDEMPTIONS_BY_REFERENCE = """
+      SELECT customer_id, coalesce(sum(-points), 0) AS points FROM loyalty_ledger
+      WHERE organization_id = $1 AND entry_type = 'redeem' AND reference = $2
+      GROUP BY customer_id ORDER BY customer_id""";
+
+  // One bounded batch of the release job: the pending lots due of the next $3 customers after $4.
+  private static final String DUE_PENDING_LOTS_BATCH = """
+      SELECT ledger_id, customer_id, remaining FROM loyalty_lots
+      WHERE organization_id = $1 AND pending_until IS NOT NULL AND pending_until <= $2 AND customer_id IN (
+        SELECT DISTINCT customer_id FROM loyalty_lots
+        WHERE organization_id = $1 AND pending_until IS NOT NULL AND pending_until <= $2 AND ($4::uuid IS NULL OR customer_id > $4)
+        ORDER BY customer_id LIMIT $3)
+      ORDER BY customer_id, earned_at, ledger_id""";
+
+  private static final String RELEASE_LOT = """
+      UPDATE loyalty_lots SET pending_until = NULL
+      WHERE organization_id = $1 AND ledger_id = $2 AND pending_until IS NOT NULL RETURNING remaining""";
 
   private static final String TAKE_FROM_LOT =
       "UPDATE loyalty_lots SET remaining = remaining - $3 WHERE organization_id = $1 AND id = $2";
@@ -113,9 +140,9 @@ final class PointsLedger {
   // One bounded batch of the expiry job: the due lots of the next $4 customers after $3, in customer order.
   private static final String EXPIRED_LOTS_BATCH = """
       SELECT id, ledger_id, customer_id, remaining, transferred_from IS NOT NULL AS transferred FROM loyalty_lots
-      WHERE organization_id = $1 AND remaining > 0 AND expires_at <= $2 AND customer_id IN (
+      WHERE organization_id = $1 AND remaining > 0 AND expires_at <= $2 AND pending_until IS NULL AND customer_id IN (
         SELECT DISTINCT customer_id FROM loyalty_lots
-        WHERE organization_id = $1 AND remaining > 0 AND expires_at <= $2 AND ($3::uuid IS NULL OR customer_id > $3)
+        WHERE organization_id = $1 AND remaining > 0 AND expires_at <= $2 AND pending_until IS NULL AND ($3::uuid IS NULL OR customer_id > $3)
         ORDER BY customer_id LIMIT $4)
       ORDER BY customer_id, earned_at, ledger_id, id""";
 
@@ -153,6 +180,19 @@ final class PointsLedger {
 
   private static final String TENANTS = "SELECT organization_id FROM loyalty_tenants";
 
+  private static final String INSERT_EARN_ITEM = """
+      INSERT INTO loyalty_earn_items (organization_id, earn_id, line_key, quantity) VALUES ($1, $2, $3, $4)""";
+
+  private static final String EARN_ITEMS = """
+      SELECT line_key, quantity FROM loyalty_earn_items WHERE organization_id = $1 AND earn_id = $2""";
+
+  private static final String RETURNED_ITEMS = """
+      SELECT line_key, sum(quantity) AS quantity FROM loyalty_returned_items WHERE organization_id = $1 AND earn_id = $2
+      GROUP BY line_key""";
+
+  private static final String INSERT_RETURNED_ITEM = """
+      INSERT INTO loyalty_returned_items (organization_id, reverse_id, earn_id, line_key, quantity) VALUES ($1, $2, $3, $4, $5)""";
+
   Future<LoyaltyProgram> program(SqlConnection conn, UUID org) {
     return conn.preparedQuery(PROGRAM).execute(Tuple.of(org)).map(rows -> {
       if (rows.size() == 0) {
@@ -170,7 +210,7 @@ final class PointsLedger {
           r.getInteger("points_per_money_unit"), r.getInteger("min_redemption"), r.getInteger("tier_window_months"),
           r.getInteger("downgrade_grace_days"), r.getInteger("expiry_months"), r.getInteger("hold_minutes"), tiers,
           r.getBoolean("transfers_enabled"), r.getLong("max_transfer_points"), r.getInteger("expiring_notice_days"),
-          r.getString("time_zone"));
+          r.getString("time_zone"), r.getInteger("pending_days"));
     });
   }
 
@@ -182,7 +222,7 @@ final class PointsLedger {
         .addValue(p.pointsPerMoneyUnit()).addValue(p.minRedemption()).addValue(p.tierWindowMonths())
         .addValue(p.downgradeGraceDays()).addValue(p.expiryMonths()).addValue(p.holdMinutes()).addValue(tiers).addValue(actor)
         .addValue(p.transfersEnabled()).addValue(p.maxTransferPoints()).addValue(p.expiringNoticeDays())
-        .addValue(p.timeZone())).mapEmpty();
+        .addValue(p.timeZone()).addValue(p.pendingDays())).mapEmpty();
   }
 
   /** Opens the account on first use, then locks it for the rest of the transaction. */
@@ -201,16 +241,21 @@ final class PointsLedger {
 
   Future<Void> updateAccount(SqlConnection conn, UUID org, UUID customerId, long balanceDelta, long heldDelta, long lifetimeDelta,
                              String tier, Instant tierSince, Instant belowTierSince) {
+    return updateAccount(conn, org, customerId, balanceDelta, heldDelta, lifetimeDelta, tier, tierSince, belowTierSince, 0);
+  }
+
+  Future<Void> updateAccount(SqlConnection conn, UUID org, UUID customerId, long balanceDelta, long heldDelta, long lifetimeDelta,
+                             String tier, Instant tierSince, Instant belowTierSince, long pendingDelta) {
     return conn.preparedQuery(UPDATE_ACCOUNT).execute(Tuple.of(org, customerId, balanceDelta, heldDelta, lifetimeDelta, tier)
-        .addValue(utc(tierSince)).addValue(belowTierSince == null ? null : utc(belowTierSince))).mapEmpty();
+        .addValue(utc(tierSince)).addValue(belowTierSince == null ? null : utc(belowTierSince)).addValue(pendingDelta)).mapEmpty();
   }
 
   /** Appends an entry, or answers null when its idempotency key is already taken. */
-  Future<LedgerEntry> append(SqlConnection conn, UUID org, LedgerEntry e, String idempotencyKey) {
+  Future<LedgerEntry> append(SqlConnection conn, UUID org, LedgerEntry e, String idempotencyKey, long pendingDelta) {
     return conn.preparedQuery(INSERT_ENTRY).execute(Tuple.of(org, e.customerId(), e.type(), e.points(), e.heldDelta(), e.balanceAfter())
             .addValue(e.amount()).addValue(e.reference()).addValue(idempotencyKey).addValue(e.requestHash()).addValue(e.channel())
             .addValue(e.reason()).addValue(e.actor()).addValue(e.shortfall()).addValue(e.tierAfter()).addValue(e.tierUpgraded())
-            .addValue(utc(e.createdAt())))
+            .addValue(utc(e.createdAt())).addValue(pendingDelta))
         .map(rows -> rows.size() == 0 ? null : entry(rows.iterator().next()));
   }
 
@@ -224,15 +269,58 @@ final class PointsLedger {
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
-  Future<Void> addLot(SqlConnection conn, UUID org, LedgerEntry earn, Instant expiresAt) {
+  Future<Void> addLot(SqlConnection conn, UUID org, LedgerEntry earn, Instant expiresAt, Instant pendingUntil) {
     return conn.preparedQuery(ADD_LOT).execute(Tuple.of(org, earn.id(), earn.customerId(), earn.points(), utc(earn.createdAt()),
-        expiresAt == null ? null : utc(expiresAt))).mapEmpty();
+        expiresAt == null ? null : utc(expiresAt)).addValue(pendingUntil == null ? null : utc(pendingUntil))).mapEmpty();
   }
 
-  /** What is left of one earn's points (0 when it earned none). */
-  Future<Long> lotRemaining(SqlConnection conn, UUID org, long ledgerId) {
-    return conn.preparedQuery(LOT_REMAINING).execute(Tuple.of(org, ledgerId))
-        .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0));
+  /** What is left of one earn's points (0 when it earned none), and whether they are still pending. */
+  record Lot(long remaining, boolean pending) {}
+
+  Future<Lot> lot(SqlConnection conn, UUID org, long ledgerId) {
+    return conn.preparedQuery(LOT_REMAINING).execute(Tuple.of(org, ledgerId)).map(rows -> {
+      if (rows.size() == 0) {
+        return new Lot(0, false);
+      }
+      Row r = rows.iterator().next();
+      return new Lot(r.getLong("remaining"), r.getValue("pending_until") != null);
+    });
+  }
+
+  record Reversed(long points, BigDecimal amount) {}
+
+  Future<Reversed> reversedSoFar(SqlConnection conn, UUID org, UUID customerId, String reference) {
+    return conn.preparedQuery(REVERSED_SO_FAR).execute(Tuple.of(org, customerId, reference)).map(rows -> {
+      Row r = rows.iterator().next();
+      return new Reversed(r.getLong("points"), r.getBigDecimal("amount"));
+    });
+  }
+
+  record Redeemed(UUID customerId, long points) {}
+
+  /** The points redeemed under a reference (an order or a sale), per customer. */
+  Future<List<Redeemed>> redemptions(SqlConnection conn, UUID org, String reference) {
+    return conn.preparedQuery(REDEMPTIONS_BY_REFERENCE).execute(Tuple.of(org, reference)).map(rows -> {
+      List<Redeemed> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new Redeemed(r.getUUID("customer_id"), r.getLong("points"))));
+      return out;
+    });
+  }
+
+  record PendingLot(long ledgerId, UUID customerId, long remaining) {}
+
+  Future<List<PendingLot>> duePendingLots(SqlConnection conn, UUID org, Instant now, UUID afterCustomer, int customers) {
+    return conn.preparedQuery(DUE_PENDING_LOTS_BATCH).execute(Tuple.of(org, utc(now), customers, afterCustomer)).map(rows -> {
+      List<PendingLot> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new PendingLot(r.getLong("ledger_id"), r.getUUID("customer_id"), r.getLong("remaining"))));
+      return out;
+    });
+  }
+
+  /** Makes a pending lot spendable; answers its points then, or -1 when it was released already. */
+  Future<Long> releaseLot(SqlConnection conn, UUID org, long ledgerId) {
+    return conn.preparedQuery(RELEASE_LOT).execute(Tuple.of(org, ledgerId))
+        .map(rows -> rows.size() == 0 ? -1L : rows.iterator().next().getLong(0));
   }
 
   /** Takes points from the customer's lots, oldest first (the preferred lot first); answers how many were taken. */
@@ -360,6 +448,40 @@ final class PointsLedger {
     });
   }
 
+  /** Stores an earn's lines (line key to quantity, keys unique). */
+  Future<Void> addEarnItems(SqlConnection conn, UUID org, long earnId, java.util.Map<String, Integer> lines) {
+    if (lines.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows = new ArrayList<>();
+    lines.forEach((key, qty) -> rows.add(Tuple.of(org, earnId, key, qty)));
+    return conn.preparedQuery(INSERT_EARN_ITEM).executeBatch(rows).mapEmpty();
+  }
+
+  /** An earn's lines, or what its returns gave back of them: line key to quantity. */
+  Future<java.util.Map<String, Integer>> earnItems(SqlConnection conn, UUID org, long earnId) {
+    return conn.preparedQuery(EARN_ITEMS).execute(Tuple.of(org, earnId)).map(PointsLedger::quantities);
+  }
+
+  Future<java.util.Map<String, Integer>> returnedItems(SqlConnection conn, UUID org, long earnId) {
+    return conn.preparedQuery(RETURNED_ITEMS).execute(Tuple.of(org, earnId)).map(PointsLedger::quantities);
+  }
+
+  Future<Void> addReturnedItems(SqlConnection conn, UUID org, long reverseId, long earnId, java.util.Map<String, Integer> lines) {
+    if (lines.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows = new ArrayList<>();
+    lines.forEach((key, qty) -> rows.add(Tuple.of(org, reverseId, earnId, key, qty)));
+    return conn.preparedQuery(INSERT_RETURNED_ITEM).executeBatch(rows).mapEmpty();
+  }
+
+  private static java.util.Map<String, Integer> quantities(RowSet<Row> rows) {
+    java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+    rows.forEach(r -> out.put(r.getString("line_key"), r.getNumeric("quantity").intValue()));
+    return out;
+  }
+
   /** Organization ids only (not tenant data): the scheduled jobs visit each in its own tenant transaction. */
   Future<List<UUID>> tenants(io.vertx.sqlclient.Pool pool) {
     return pool.query(TENANTS).execute().map(PointsLedger::uuids);
@@ -374,7 +496,7 @@ final class PointsLedger {
   private static LoyaltyAccount account(Row r) {
     OffsetDateTime below = r.getOffsetDateTime("below_tier_since");
     return new LoyaltyAccount(r.getUUID("customer_id"), r.getLong("balance"), r.getLong("held"), r.getLong("lifetime_earned"),
-        r.getString("tier"), r.getOffsetDateTime("tier_since").toInstant(), below == null ? null : below.toInstant());
+        r.getString("tier"), r.getOffsetDateTime("tier_since").toInstant(), below == null ? null : below.toInstant(), r.getLong("pending"));
   }
 
   private static Hold hold(Row r) {

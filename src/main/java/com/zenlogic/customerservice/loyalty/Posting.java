@@ -22,7 +22,8 @@ record Posting(
     Instant belowTierSince,
     Lots lots,
     List<Effect> effects,
-    List<Event> events) {
+    List<Event> events,
+    long pendingDelta) {
 
   /** What the posting does to the customer's lots (the points' earn dates, for expiry). */
   sealed interface Lots {}
@@ -30,8 +31,15 @@ record Posting(
   /** Nothing: a hold or a release moves held points only. */
   record NoLots() implements Lots {}
 
-  /** The posting is an earn (or a positive adjustment): a new lot, expiring at expiresAt (null: never). */
-  record AddLot(Instant expiresAt) implements Lots {}
+  /**
+   * The posting is an earn (or a positive adjustment, a refund): a new lot, expiring at expiresAt
+   * (null: never), pending until pendingUntil (null: spendable at once).
+   */
+  record AddLot(Instant expiresAt, Instant pendingUntil) implements Lots {
+    AddLot(Instant expiresAt) {
+      this(expiresAt, null);
+    }
+  }
 
   /**
    * Takes points from the lots, oldest first: the lots of ledger row preferredLot first, then lot
@@ -69,6 +77,7 @@ record Posting(
     private final Instant now;
     private long points;
     private long held;
+    private long pending;
     private long lifetime;
     private BigDecimal amount;
     private String reference;
@@ -104,6 +113,12 @@ record Posting(
     /** The change to the held points (a hold reserves, a capture or release gives back). */
     Builder held(long held) {
       this.held = held;
+      return this;
+    }
+
+    /** The change to the pending points (an earn in the return window adds, a return or the release takes). */
+    Builder pending(long pending) {
+      this.pending = pending;
       return this;
     }
 
@@ -163,6 +178,11 @@ record Posting(
       return this;
     }
 
+    Builder addPendingLot(Instant expiresAt, Instant pendingUntil) {
+      this.lots = new AddLot(expiresAt, pendingUntil);
+      return this;
+    }
+
     Builder consume(long points, long preferredLot) {
       this.lots = new Consume(points, preferredLot);
       return this;
@@ -195,7 +215,7 @@ record Posting(
       }
       LedgerEntry entry = new LedgerEntry(0, account.customerId(), type, points, held, balanceAfter(), amount, reference, hash,
           channel, reason, actor, shortfall, tier, upgraded, now);
-      return new Posting(key, entry, lifetime, tierSince, belowTierSince, lots, List.copyOf(effects), List.copyOf(events));
+      return new Posting(key, entry, lifetime, tierSince, belowTierSince, lots, List.copyOf(effects), List.copyOf(events), pending);
     }
   }
 }

@@ -78,7 +78,7 @@ final class Postings {
   private <T> Future<T> write(SqlConnection conn, Caller caller, Write<T> w, boolean[] wrote) {
     Posting p = w.posting();
     UUID org = caller.organizationId();
-    return ledger.append(conn, org, p.entry(), p.idempotencyKey()).compose(saved -> {
+    return ledger.append(conn, org, p.entry(), p.idempotencyKey(), p.pendingDelta()).compose(saved -> {
       if (saved == null) {
         return w.keyTaken().get();
       }
@@ -86,7 +86,7 @@ final class Postings {
       return lots(conn, org, p, saved)
           .compose(v -> effects(conn, p, saved))
           .compose(v -> ledger.updateAccount(conn, org, p.customerId(), p.entry().points(), p.heldDelta(), p.lifetimeDelta(),
-              p.entry().tierAfter(), p.tierSince(), p.belowTierSince()))
+              p.entry().tierAfter(), p.tierSince(), p.belowTierSince(), p.pendingDelta()))
           .compose(v -> events(conn, caller, p))
           .compose(v -> w.posted().apply(saved));
     });
@@ -94,7 +94,7 @@ final class Postings {
 
   private Future<Void> lots(SqlConnection conn, UUID org, Posting p, LedgerEntry saved) {
     if (p.lots() instanceof Posting.AddLot add) {
-      return saved.points() > 0 ? ledger.addLot(conn, org, saved, add.expiresAt()) : Future.succeededFuture();
+      return saved.points() > 0 ? ledger.addLot(conn, org, saved, add.expiresAt(), add.pendingUntil()) : Future.succeededFuture();
     }
     if (p.lots() instanceof Posting.Consume take) {
       return ledger.consume(conn, org, p.customerId(), take.points(), take.preferredLot(), take.preferredLotId()).mapEmpty();

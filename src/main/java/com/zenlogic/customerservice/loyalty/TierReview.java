@@ -30,6 +30,15 @@ final class TierReview {
     this.clock = clock;
   }
 
+  /** loyalty.tier.downgrade_warning: the account fell below its tier's threshold and goes down one tier at downgrade_at. */
+  static JsonObject warning(UUID customerId, LoyaltyProgram program, Tier tier, long qualifying, Instant since) {
+    Tier lower = program.previous(tier.code());
+    return new JsonObject().put("customer_id", customerId.toString()).put("tier", tier.code())
+        .put("to_tier", lower == null ? tier.code() : lower.code()).put("qualifying_points", qualifying)
+        .put("threshold", tier.threshold()).put("below_since", since.toString())
+        .put("downgrade_at", since.plus(Duration.ofDays(program.downgradeGraceDays())).toString());
+  }
+
   Future<Integer> review(UUID org) {
     return review(org, null, 0, LoyaltyJobs.DEFAULT_BATCH);
   }
@@ -60,7 +69,10 @@ final class TierReview {
                         : ledger.updateAccount(conn, org, id, 0, 0, 0, tier.code(), account.tierSince(), null).map(n);
                   }
                   if (account.belowTierSince() == null) {
-                    return ledger.updateAccount(conn, org, id, 0, 0, 0, tier.code(), account.tierSince(), now).map(n);
+                    return ledger.updateAccount(conn, org, id, 0, 0, 0, tier.code(), account.tierSince(), now)
+                        .compose(v -> Outbox.record(conn, system, LoyaltyEvents.TIER_DOWNGRADE_WARNING, id,
+                            warning(id, program, tier, qualifying, now)))
+                        .map(n);
                   }
                   if (account.belowTierSince().plus(Duration.ofDays(program.downgradeGraceDays())).isAfter(now)) {
                     return Future.succeededFuture(n);
@@ -71,6 +83,9 @@ final class TierReview {
                       .compose(v -> Outbox.record(conn, system, LoyaltyEvents.TIER_DOWNGRADED, id, new JsonObject()
                           .put("customer_id", id.toString()).put("from_tier", tier.code()).put("to_tier", lower.code())
                           .put("qualifying_points", qualifying)))
+                      // Still below the lower tier too: its grace period starts now.
+                      .compose(v -> stillBelow == null ? Future.succeededFuture() : Outbox.record(conn, system,
+                          LoyaltyEvents.TIER_DOWNGRADE_WARNING, id, warning(id, program, lower, qualifying, now)).mapEmpty())
                       .map(v -> {
                         changed.add(id);
                         return n + 1;

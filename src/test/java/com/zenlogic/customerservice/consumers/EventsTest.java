@@ -226,6 +226,33 @@ class EventsTest {
   }
 
   @Test
+  void aCancelledOrderGivesBackThePointsSpentOnItOnceWhateverHowOftenTheCancellationArrives() throws Exception {
+    String c = customer();
+    String base = "/api/v1/customers/" + c + "/loyalty";
+    assertEquals(200, admin.post(base + "/earn", new JsonObject().put("transaction_id", "t-old").put("amount", "1000")).status);
+    broker.publish("order_events", "order.completed", "done-10", envelope("order.completed", new JsonObject()
+        .put("customer_id", c).put("order_id", "o-10").put("total_amount", "800.00"))).await();
+    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id = 'done-10'") == 2, "completed");
+    assertEquals(200, admin.post(base + "/redeem", new JsonObject().put("points", 300).put("reference_id", "o-10")).status);
+    assertEquals(1500, sql("SELECT balance FROM loyalty_accounts WHERE customer_id = '" + c + "'"));
+    JsonObject cancelled = envelope("order.cancelled", new JsonObject().put("customer_id", c).put("order_id", "o-10"));
+    broker.publish("order_events", "order.cancelled", "cancel-10", cancelled).await();
+    broker.publish("order_events", "order.cancelled", "cancel-10", cancelled).await();
+    broker.publish("order_events", "order.cancelled", "cancel-10-again", envelope("order.cancelled", new JsonObject()
+        .put("customer_id", c).put("order_id", "o-10"))).await();
+    waitFor(() -> sql("SELECT count(*) FROM inbox WHERE message_id LIKE 'cancel-10%'") == 6, "both cancellations applied");
+    assertEquals(1000, sql("SELECT balance FROM loyalty_accounts WHERE customer_id = '" + c + "'"),
+        "1000 + 800 earned - 300 spent - 800 taken back + 300 given back");
+    assertEquals(1, sql("SELECT count(*) FROM loyalty_ledger WHERE entry_type = 'refund' AND points = 300"));
+    assertEquals(1, sql("SELECT count(*) FROM loyalty_ledger WHERE entry_type = 'reverse' AND points = -800"));
+    waitFor(() -> eventsOf("loyalty.points.refunded").size() == 1, "refunded published");
+    JsonObject refunded = eventsOf("loyalty.points.refunded").get(0).getJsonObject("data");
+    assertEquals(300, refunded.getLong("points"));
+    assertEquals("o-10", refunded.getString("reference"));
+    assertEquals(1000, refunded.getLong("points_balance"));
+  }
+
+  @Test
   void aPaymentReceivedTwiceIsRecordedOnce() throws Exception {
     String c = customer();
     admin.post("/api/v1/customers/" + c + "/credit/line", new JsonObject().put("credit_limit", "1000").put("currency", "CLP"));

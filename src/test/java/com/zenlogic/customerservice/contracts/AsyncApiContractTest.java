@@ -275,6 +275,25 @@ class AsyncApiContractTest {
       ok(h.post("/api/v1/loyalty/transfers", new JsonObject().put("transfer_id", "tr-1").put("from_customer_id", saver)
           .put("to_customer_id", c).put("points", 100).put("reason", "household")));
       assertTrue(now.notifyExpiringPoints(org, 100).await(30, TimeUnit.SECONDS) >= 1);
+
+      // A partial return that takes a silver account below 1000 qualifying points: a downgrade warning.
+      String returner = ok(h.post("/api/v1/customers", new JsonObject().put("customer_type", "person").put("first_name", "Ines")
+          .put("last_name", "Mora"))).getString("id");
+      ok(h.post("/api/v1/customers/" + returner + "/loyalty/earn", new JsonObject().put("transaction_id", "t-ret").put("amount", "1200")
+          .put("channel", "pos")));
+      ok(h.post("/api/v1/loyalty/reversals", new JsonObject().put("reference", "t-ret").put("return_id", "ret-1").put("amount", "600")
+          .put("reason", "returned")));
+      // Points redeemed on a sale that is then voided as a whole come back: refunded.
+      ok(h.post("/api/v1/customers/" + returner + "/loyalty/earn", new JsonObject().put("transaction_id", "t-spend").put("amount", "300")
+          .put("channel", "pos")));
+      ok(h.post("/api/v1/customers/" + returner + "/loyalty/redeem", new JsonObject().put("points", 100).put("reference_id", "t-spend")));
+      ok(h.post("/api/v1/loyalty/reversals", new JsonObject().put("reference", "t-spend").put("reason", "void")));
+      // With a 7-day return window, points earned 10 days ago are released by the job: available.
+      now.saveProgram(caller, LoyaltyProgram.DEFAULT.withTransfers(true, null).withPendingDays(7)).await(30, TimeUnit.SECONDS);
+      new LoyaltyService(db, CustomerChangeListener.NONE, new MutableClock(Instant.now().minus(Duration.ofDays(10))))
+          .earn(new LoyaltyMessages.Earn(caller, UUID.fromString(returner), "t-pend", new BigDecimal("200"), null, "pos", List.of()))
+          .await(30, TimeUnit.SECONDS);
+      assertTrue(now.releasePendingPoints(org).await(30, TimeUnit.SECONDS) >= 1);
     } finally {
       db.close().await(10, TimeUnit.SECONDS);
     }

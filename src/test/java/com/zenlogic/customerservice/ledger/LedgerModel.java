@@ -345,21 +345,48 @@ final class LedgerModel {
   }
 
   String reverse(String txn) {
+    return reverse(txn, null, null);
+  }
+
+  /**
+   * A void (returnId null: the whole purchase, once) or one return of {@code amount}: its share of
+   * the earned points, rounded down, never more than the purchase's returns left; the return that
+   * completes the purchase amount takes the rest. Same return id, other amount: a conflict.
+   */
+  String reverse(String txn, String returnId, BigDecimal amount) {
     Stored earn = keys.get("earn:" + txn);
     if (earn == null) {
       return error(ErrorCode.TRANSACTION_NOT_FOUND);
     }
     int c = earn.customer();
-    Stored done = keys.get("reverse:" + txn);
+    String key = returnId == null ? "reverse:" + txn : "reverse:" + txn + ":" + returnId;
+    String hash = returnId == null ? null : amount.stripTrailingZeros().toPlainString();
+    Stored done = keys.get(key);
     if (done != null) {
+      if (returnId != null && !done.hash().equals(hash)) {
+        return error(ErrorCode.IDEMPOTENCY_CONFLICT);
+      }
       return reversed(c, done.points(), done.shortfall(), done.balanceAfter());
     }
+    long before = 0;
+    BigDecimal returnedBefore = BigDecimal.ZERO;
+    for (Map.Entry<String, Stored> e : keys.entrySet()) {
+      if (e.getKey().equals("reverse:" + txn) || e.getKey().startsWith("reverse:" + txn + ":")) {
+        before += e.getValue().points() + e.getValue().shortfall();
+        returnedBefore = returnedBefore.add(e.getValue().amount());
+      }
+    }
+    long left = Math.max(0, earn.points() - before);
+    long due = left;
+    if (returnId != null && earn.amount().signum() > 0 && returnedBefore.add(amount).compareTo(earn.amount()) < 0) {
+      due = Math.min(left, BigDecimal.valueOf(earn.points()).multiply(amount).divide(earn.amount(), 0, RoundingMode.FLOOR).longValueExact());
+    }
     long inLot = lots.stream().filter(l -> l.id == earn.lot()).mapToLong(l -> l.remaining).findFirst().orElse(0);
-    long take = Math.min(inLot, available(c));
-    long shortfall = earn.points() - take;
+    long take = Math.min(due, Math.min(inLot, available(c)));
+    long shortfall = due - take;
     consume(c, take, earn.lot());
     balance[c] -= take;
-    keys.put("reverse:" + txn, new Stored(c, null, take, balance[c], shortfall, null, 0, null, null));
+    keys.put(key, new Stored(c, hash, take, balance[c], shortfall, returnId == null ? earn.amount() : amount, 0, null, null));
     return reversed(c, take, shortfall, balance[c]);
   }
 

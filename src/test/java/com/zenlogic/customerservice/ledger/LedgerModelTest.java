@@ -108,7 +108,8 @@ class LedgerModelTest {
   /** Move the clock, then run the hold sweep and/or the points expiry job. */
   record Advance(Duration by, boolean sweepHolds, boolean expirePoints) implements Op {}
 
-  record Reverse(String txn) implements Op {}
+  /** returnId null: a void; else a return of amount (partial returns, issue #16). */
+  record Reverse(String txn, String returnId, BigDecimal amount) implements Op {}
 
   record Adjust(int c, String key, long points) implements Op {}
 
@@ -187,7 +188,14 @@ class LedgerModelTest {
       }
       if (r < 58) {
         List<String> earned = lastUse.keySet().stream().filter(k -> k.startsWith("t")).sorted().toList();
-        return new Reverse(!earned.isEmpty() && rnd.nextInt(4) > 0 ? earned.get(rnd.nextInt(earned.size())) : "t" + rnd.nextInt(3));
+        String txn = !earned.isEmpty() && rnd.nextInt(4) > 0 ? earned.get(rnd.nextInt(earned.size())) : "t" + rnd.nextInt(3);
+        if (rnd.nextInt(3) == 0) {
+          return new Reverse(txn, null, null);
+        }
+        // A small pool of return ids, so a retry (same amount) and a conflict (another amount) both come up.
+        // Its own prefix: the transfers' "x" pool keeps other values (long[]) under the same keys.
+        Object[] k = keyed("ret", 3, () -> cents(30000));
+        return new Reverse(txn, (String) k[0], (BigDecimal) k[2]);
       }
       if (r < 62) {
         Object[] k = rnd.nextInt(5) == 0 ? new Object[] {null, customer(), 0L}
@@ -349,7 +357,7 @@ class LedgerModelTest {
         return holdsSwept.compose(h -> (a.expirePoints() ? loyalty.expirePoints(org).map(n -> "points expired " + n)
             : Future.succeededFuture("")).map(p -> new Answer((h + " " + p).trim(), null)));
       } else if (op instanceof Reverse r) {
-        return loyalty.reverse(new LoyaltyMessages.Reverse(caller, r.txn(), "void"))
+        return loyalty.reverse(new LoyaltyMessages.Reverse(caller, r.txn(), "void", r.returnId(), r.amount(), List.of()))
             .map(x -> new Answer(LedgerModel.reversed(indexOf(x.customerId()), x.pointsReversed(), x.shortfall(), x.pointsBalance()), null));
       } else if (op instanceof Adjust a) {
         return loyalty.adjust(new LoyaltyMessages.Adjust(caller, ids[a.c()], a.points(), "model", a.key()))
@@ -394,7 +402,7 @@ class LedgerModelTest {
         String p = a.expirePoints() ? m.expirePoints() : "";
         return (h + " " + p).trim();
       } else if (op instanceof Reverse r) {
-        return m.reverse(r.txn());
+        return m.reverse(r.txn(), r.returnId(), r.amount());
       } else if (op instanceof Adjust a) {
         return m.adjust(a.c(), a.key(), a.points());
       } else if (op instanceof Transfer x) {
@@ -608,7 +616,14 @@ class LedgerModelTest {
       return;
     }
     long seed = SEED + i * GOLDEN;
-    runSequence(seed, steps, pairs).onComplete(r -> {
+    Future<String> sequence;
+    try {
+      sequence = runSequence(seed, steps, pairs);
+    } catch (RuntimeException e) {
+      // A generator bug thrown here would otherwise end the lane silently and leave `done` open until the timeout.
+      sequence = Future.failedFuture(e);
+    }
+    sequence.onComplete(r -> {
       if (r.failed()) {
         failures.put((long) i, "seed " + seed + ": " + r.cause());
       } else if (r.result() != null) {

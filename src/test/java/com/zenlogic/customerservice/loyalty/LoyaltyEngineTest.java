@@ -247,6 +247,8 @@ class LoyaltyEngineTest {
     assertEquals(1, (int) await(loyalty.reviewTiers(org)));
     assertEquals("bronze", await(loyalty.tier(caller, c)).tier());
     assertEquals(2, sql("SELECT count(*) FROM outbox WHERE event_type = 'loyalty.tier.downgraded'"));
+    assertEquals(2, sql("SELECT count(*) FROM outbox WHERE event_type = 'loyalty.tier.downgrade_warning'"),
+        "the grace of gold, then of silver, each announced once when it started");
   }
 
   @Test

@@ -133,7 +133,7 @@ final class CustomerRpc {
     GetCustomerResponse.Builder b = GetCustomerResponse.newBuilder()
         .setCustomerId(c.id().toString())
         .setLoyalty(LoyaltyAccount.newBuilder().setPointsBalance(view.pointsBalance()).setPointsHeld(view.pointsHeld())
-            .setTier(view.loyaltyTier()).setLifetimePoints(view.lifetimePoints()))
+            .setTier(view.loyaltyTier()).setLifetimePoints(view.lifetimePoints()).setPendingPoints(view.pointsPending()))
         .setLoyaltyTier(view.loyaltyTier())
         .setLoyaltyPoints(view.pointsBalance())
         .setCreditLimit(Amounts.wire(view.creditLimit()))

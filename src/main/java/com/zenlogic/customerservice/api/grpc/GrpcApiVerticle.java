@@ -84,6 +84,8 @@ public final class GrpcApiVerticle extends VerticleBase {
           calls.unary(CustomerServiceGrpcService.CaptureLoyaltyHold, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::capture));
       service.bind(CustomerServiceGrpcService.CancelLoyaltyHold,
           calls.unary(CustomerServiceGrpcService.CancelLoyaltyHold, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::cancel));
+      service.bind(CustomerServiceGrpcService.ReverseLoyaltyPoints,
+          calls.unary(CustomerServiceGrpcService.ReverseLoyaltyPoints, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::reverse));
       service.bind(CustomerServiceGrpcService.TransferLoyaltyPoints,
           calls.unary(CustomerServiceGrpcService.TransferLoyaltyPoints, LoyaltyRpc.WRITE, r -> r.getOrganizationId(), loyalty::transfer));
       service.bind(CustomerServiceGrpcService.GetLoyaltyTier,

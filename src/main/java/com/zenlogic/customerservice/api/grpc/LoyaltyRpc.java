@@ -19,6 +19,9 @@ import com.zenlogic.customerservice.api.grpc.v1.LoyaltyHoldRequest;
 import com.zenlogic.customerservice.api.grpc.v1.LoyaltyHoldResponse;
 import com.zenlogic.customerservice.api.grpc.v1.RedeemPointsRequest;
 import com.zenlogic.customerservice.api.grpc.v1.RedeemPointsResponse;
+import com.zenlogic.customerservice.api.grpc.v1.ReturnedItem;
+import com.zenlogic.customerservice.api.grpc.v1.ReverseLoyaltyPointsRequest;
+import com.zenlogic.customerservice.api.grpc.v1.ReverseLoyaltyPointsResponse;
 import com.zenlogic.customerservice.api.grpc.v1.TransferPointsRequest;
 import com.zenlogic.customerservice.api.grpc.v1.TransferPointsResponse;
 import com.zenlogic.customerservice.platform.bus.Address;
@@ -126,6 +129,20 @@ final class LoyaltyRpc {
     LoyaltyMessages.CloseHold close = new LoyaltyMessages.CloseHold(caller, Ids.parse("hold_id", r.getHoldId()));
     return address.request(vertx, close).map(h -> LoyaltyHoldResponse.newBuilder()
         .setHoldId(h.holdId().toString()).setStatus(h.status()).setPointsBalance(h.pointsBalance()).build());
+  }
+
+  Future<ReverseLoyaltyPointsResponse> reverse(Caller caller, ReverseLoyaltyPointsRequest r) {
+    List<LoyaltyMessages.ReturnedItem> items = new java.util.ArrayList<>();
+    for (ReturnedItem i : r.getItemsList()) {
+      items.add(new LoyaltyMessages.ReturnedItem(i.getProductId().isEmpty() ? i.getVariantId() : i.getProductId(),
+          i.getQuantity() == 0 ? 1 : i.getQuantity(), Decimals.money("items.amount", i.getAmount())));
+    }
+    // proto3's "not set": empty return_id and 0 amount.
+    LoyaltyMessages.Reverse reverse = new LoyaltyMessages.Reverse(caller, r.getReference(), r.getReason().isEmpty() ? null : r.getReason(),
+        r.getReturnId().isEmpty() ? null : r.getReturnId(), r.getAmount() == 0 ? null : Decimals.money("amount", r.getAmount()), items);
+    return LoyaltyMessages.REVERSE.request(vertx, reverse).map(x -> ReverseLoyaltyPointsResponse.newBuilder()
+        .setCustomerId(x.customerId().toString()).setPointsReversed(x.pointsReversed()).setShortfall(x.shortfall())
+        .setPointsBalance(x.pointsBalance()).setPointsEarned(x.pointsEarned()).build());
   }
 
   Future<TransferPointsResponse> transfer(Caller caller, TransferPointsRequest r) {

@@ -37,7 +37,7 @@ final class LoyaltyHandlers {
     Caller caller = Requests.caller(ctx, READ);
     Responses.reply(ctx, LoyaltyMessages.ACCOUNT.request(vertx, new LoyaltyMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(a -> new JsonObject()
         .put("customer_id", a.customerId().toString())
-        .put("balance", a.balance()).put("held", a.held()).put("available", a.available())
+        .put("balance", a.balance()).put("held", a.held()).put("available", a.available()).put("pending_points", a.pending())
         .put("redeemable_amount", a.redeemableAmount().toPlainString())
         .put("lifetime_earned", a.lifetimeEarned()).put("qualifying_points", a.qualifyingPoints())
         .put("expiring_in_30_days", a.expiringIn30Days())
@@ -117,9 +117,22 @@ final class LoyaltyHandlers {
   void reverse(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
     JsonObject b = Requests.body(ctx);
-    Responses.reply(ctx, LoyaltyMessages.REVERSE.request(vertx, new LoyaltyMessages.Reverse(caller,
-        b.getString("reference"), b.getString("reason"))).map(r -> new JsonObject().put("customer_id", r.customerId().toString())
-        .put("points_reversed", r.pointsReversed()).put("shortfall", r.shortfall()).put("points_balance", r.pointsBalance())));
+    List<LoyaltyMessages.ReturnedItem> items = new ArrayList<>();
+    for (Object o : b.getJsonArray("items", new JsonArray())) {
+      JsonObject i = (JsonObject) o;
+      String product = i.getString("product_id");
+      items.add(new LoyaltyMessages.ReturnedItem(product != null ? product : i.getString("variant_id"), i.getInteger("quantity", 1),
+          Decimals.money("items.amount", i.getValue("amount"))));
+    }
+    Object amount = b.getValue("amount");
+    Responses.reply(ctx, LoyaltyMessages.REVERSE.request(vertx, new LoyaltyMessages.Reverse(caller, b.getString("reference"),
+        b.getString("reason"), b.getString("return_id"), amount == null ? null : Decimals.money("amount", amount), items))
+        .map(LoyaltyHandlers::reverseJson));
+  }
+
+  static JsonObject reverseJson(LoyaltyMessages.ReverseResult r) {
+    return new JsonObject().put("customer_id", r.customerId().toString()).put("points_reversed", r.pointsReversed())
+        .put("shortfall", r.shortfall()).put("points_balance", r.pointsBalance()).put("points_earned", r.pointsEarned());
   }
 
   void transfer(RoutingContext ctx) {
@@ -190,7 +203,8 @@ final class LoyaltyHandlers {
         b.getInteger("points_per_money_unit"), b.getInteger("min_redemption"), b.getInteger("tier_window_months"),
         b.getInteger("downgrade_grace_days"), b.getInteger("expiry_months"), b.getInteger("hold_minutes"), tiers,
         b.getBoolean("transfers_enabled", false), b.getLong("max_transfer_points"),
-        b.getInteger("expiring_notice_days", LoyaltyProgram.DEFAULT_EXPIRING_NOTICE_DAYS), b.getString("time_zone"));
+        b.getInteger("expiring_notice_days", LoyaltyProgram.DEFAULT_EXPIRING_NOTICE_DAYS), b.getString("time_zone"),
+        b.getInteger("pending_days", 0));
     Responses.reply(ctx, LoyaltyMessages.PROGRAM_PUT.request(vertx, new LoyaltyMessages.ProgramUpdate(caller, program))
         .map(v -> programJson(v.program())));
   }
@@ -247,7 +261,7 @@ final class LoyaltyHandlers {
         .put("max_points_rate", p.maxPointsRate().toPlainString()).put("points_per_money_unit", p.pointsPerMoneyUnit())
         .put("min_redemption", p.minRedemption()).put("tier_window_months", p.tierWindowMonths())
         .put("downgrade_grace_days", p.downgradeGraceDays()).put("expiry_months", p.expiryMonths())
-        .put("hold_minutes", p.holdMinutes()).put("tiers", tiers)
+        .put("hold_minutes", p.holdMinutes()).put("pending_days", p.pendingDays()).put("tiers", tiers)
         .put("transfers_enabled", p.transfersEnabled()).put("max_transfer_points", p.maxTransferPoints())
         .put("expiring_notice_days", p.expiringNoticeDays()).put("time_zone", p.timeZone());
   }

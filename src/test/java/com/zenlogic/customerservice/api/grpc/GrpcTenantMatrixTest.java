@@ -111,6 +111,7 @@ class GrpcTenantMatrixTest {
         case "order_id" -> "b-order-1";
         case "document_number" -> "12.345.678-5";
         case "transaction_id", "reference_id", "payment_reference" -> "a-" + method.getName();
+        case "reference" -> "b-t1";
         case "amount" -> 10.0;
         case "points" -> 100L;
         case "points_rate" -> 1.0;
