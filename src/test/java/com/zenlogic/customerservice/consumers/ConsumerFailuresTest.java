@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.consumers;
 
+import static com.zenlogic.customerservice.support.Waits.waitFor;
 import com.zenlogic.customerservice.platform.outbox.EventMetrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,16 +76,6 @@ class ConsumerFailuresTest {
       return true;
     } catch (Exception e) {
       return false;
-    }
-  }
-
-  static void waitFor(BooleanSupplier condition, String what, long millis) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + millis;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting: " + what);
-      }
-      Thread.sleep(50);
     }
   }
 

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.loyalty;
 
+import static com.zenlogic.customerservice.support.Waits.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,16 +66,6 @@ class LoyaltyJobsTest {
 
   static <T> T await(Future<T> f) throws Exception {
     return f.await(60, TimeUnit.SECONDS);
-  }
-
-  static void waitFor(BooleanSupplier condition, String what, long millis) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + millis;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting: " + what);
-      }
-      Thread.sleep(50);
-    }
   }
 
   long balance(UUID customer) {

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.platform.metrics;
 
+import com.zenlogic.customerservice.support.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -355,12 +356,6 @@ class MetricsTest {
   }
 
   static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 40_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting: " + what);
-      }
-      Thread.sleep(200);
-    }
+    Waits.waitFor(condition, what, 40_000);
   }
 }

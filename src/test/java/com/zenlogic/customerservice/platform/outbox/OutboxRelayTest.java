@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.platform.outbox;
 
+import static com.zenlogic.customerservice.support.Waits.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,16 +96,6 @@ class OutboxRelayTest {
   static String customerOf(JsonObject e) {
     JsonObject data = e.getJsonObject("data");
     return data.getString("customer_id", data.getString("id"));
-  }
-
-  static void waitFor(BooleanSupplier condition, String what, long millis) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + millis;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting: " + what);
-      }
-      Thread.sleep(100);
-    }
   }
 
   String scalarAsRelay(String query) {

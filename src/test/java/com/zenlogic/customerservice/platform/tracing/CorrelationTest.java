@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.platform.tracing;
 
+import com.zenlogic.customerservice.support.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -267,12 +268,6 @@ class CorrelationTest {
   }
 
   static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting: " + what);
-      }
-      Thread.sleep(50);
-    }
+    Waits.waitFor(condition, what, 20_000);
   }
 }

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.platform.tracing;
 
+import com.zenlogic.customerservice.support.Waits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -292,12 +293,6 @@ class TracingTest {
   }
 
   static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting: " + what);
-      }
-      Thread.sleep(50);
-    }
+    Waits.waitFor(condition, what, 15_000);
   }
 }
