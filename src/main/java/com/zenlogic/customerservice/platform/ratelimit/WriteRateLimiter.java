@@ -26,19 +26,20 @@ public final class WriteRateLimiter {
   private static final long REDIS_TIMEOUT_MS = 200;
   private static final long REDIS_RETRY_MS = 1_000;
 
-  // KEYS[1] the organization's key; ARGV[1] ms between writes, ARGV[2] burst tolerance in ms.
+  // KEYS[1] the organization's key; ARGV[1] microseconds between writes, ARGV[2] burst tolerance in
+  // microseconds (whole numbers: exact in Lua's doubles up to 2^53, centuries of microseconds).
   // Answers {1, 0} when admitted (and books it), {0, ms until the next write is admitted} when not.
   static final String GCRA = """
       local t = redis.call('TIME')
-      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
       local interval = tonumber(ARGV[1])
       local tolerance = tonumber(ARGV[2])
       local tat = tonumber(redis.call('GET', KEYS[1]) or now)
       if tat < now then tat = now end
       local next_tat = tat + interval
       local wait = next_tat - tolerance - now
-      if wait > 0 then return {0, math.ceil(wait)} end
-      redis.call('SET', KEYS[1], tostring(next_tat), 'PX', math.ceil(next_tat - now) + 1000)
+      if wait > 0 then return {0, math.ceil(wait / 1000)} end
+      redis.call('SET', KEYS[1], string.format('%d', next_tat), 'PX', math.ceil((next_tat - now) / 1000) + 1000)
       return {1, 0}""";
 
   /** Admitted, or refused with the wait until the next write of this organization would be admitted. */
@@ -53,8 +54,8 @@ public final class WriteRateLimiter {
 
   private final Redis redis;
   private final String keyPrefix;
-  private final double intervalMs;
-  private final double toleranceMs;
+  private final long intervalMicros;
+  private final long toleranceMicros;
   private final LocalBuckets local;
   private volatile long redisRetryAt;
 
@@ -63,8 +64,9 @@ public final class WriteRateLimiter {
    * @param redisUrl null = this process limits alone
    */
   public WriteRateLimiter(Vertx vertx, int writesPerSecond, int burst, String redisUrl, String keyPrefix) {
-    this.intervalMs = writesPerSecond <= 0 ? 0 : 1000.0 / writesPerSecond;
-    this.toleranceMs = intervalMs * Math.max(1, burst);
+    // Rounded up, so the limit is never more than the configured rate.
+    this.intervalMicros = writesPerSecond <= 0 ? 0 : (1_000_000L + writesPerSecond - 1) / writesPerSecond;
+    this.toleranceMicros = intervalMicros * Math.max(1, burst);
     this.keyPrefix = keyPrefix + ":ratelimit:writes:";
     this.redis = writesPerSecond <= 0 || redisUrl == null ? null
         : Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(8).setMaxWaitingHandlers(4096));
@@ -76,7 +78,7 @@ public final class WriteRateLimiter {
   }
 
   public boolean enabled() {
-    return intervalMs > 0;
+    return intervalMicros > 0;
   }
 
   public Future<Decision> acquire(UUID organizationId) {
@@ -84,10 +86,10 @@ public final class WriteRateLimiter {
       return Future.succeededFuture(ALLOWED);
     }
     if (redis == null || System.currentTimeMillis() < redisRetryAt) {
-      return Future.succeededFuture(local.acquire(organizationId, intervalMs, toleranceMs));
+      return Future.succeededFuture(local.acquire(organizationId, intervalMicros, toleranceMicros));
     }
     return redis.send(Request.cmd(Command.EVAL).arg(GCRA).arg(1).arg(keyPrefix + organizationId)
-            .arg(Double.toString(intervalMs)).arg(Double.toString(toleranceMs)))
+            .arg(intervalMicros).arg(toleranceMicros))
         .timeout(REDIS_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .map(r -> r.get(0).toInteger() == 1 ? ALLOWED : new Decision(false, r.get(1).toLong()))
         .recover(e -> {
@@ -95,7 +97,7 @@ public final class WriteRateLimiter {
             LOG.warn("Write rate limits: Redis does not answer ({}); limiting per process for now", e.toString());
           }
           redisRetryAt = System.currentTimeMillis() + REDIS_RETRY_MS;
-          return Future.succeededFuture(local.acquire(organizationId, intervalMs, toleranceMs));
+          return Future.succeededFuture(local.acquire(organizationId, intervalMicros, toleranceMicros));
         });
   }
 
@@ -105,17 +107,17 @@ public final class WriteRateLimiter {
 
   /** The same GCRA in this process: theoretical arrival time per organization. */
   static final class LocalBuckets implements Shareable {
-    private final Map<UUID, double[]> tat = new ConcurrentHashMap<>();
+    private final Map<UUID, long[]> tat = new ConcurrentHashMap<>();
 
-    Decision acquire(UUID org, double interval, double tolerance) {
-      double now = System.nanoTime() / 1_000_000.0;
-      double[] slot = tat.computeIfAbsent(org, k -> new double[] {now});
+    Decision acquire(UUID org, long interval, long tolerance) {
+      long now = System.nanoTime() / 1_000;
+      long[] slot = tat.computeIfAbsent(org, k -> new long[] {now});
       synchronized (slot) {
-        double t = Math.max(slot[0], now);
-        double next = t + interval;
-        double wait = next - tolerance - now;
+        long t = Math.max(slot[0], now);
+        long next = t + interval;
+        long wait = next - tolerance - now;
         if (wait > 0) {
-          return new Decision(false, (long) Math.ceil(wait));
+          return new Decision(false, (wait + 999) / 1_000);
         }
         slot[0] = next;
         return ALLOWED;
