@@ -228,7 +228,18 @@ public final class LoyaltyService {
   }
 
   /** What one bounded batch of scheduled work did: its figure, the last account it examined, how many. */
-  public record Batch(long count, UUID last, int examined) {}
+  public record Batch(long count, UUID last, int examined) {
+
+    /** Batch after batch of {@code size} from the start, until one examines fewer: the sum of their figures. */
+    static Future<Long> all(int size, Function<UUID, Future<Batch>> next) {
+      return all(size, next, null, 0L);
+    }
+
+    private static Future<Long> all(int size, Function<UUID, Future<Batch>> next, UUID after, long total) {
+      return next.apply(after).compose(b -> b.examined() < size ? Future.succeededFuture(total + b.count())
+          : all(size, next, b.last(), total + b.count()));
+    }
+  }
 
   /** Writes expiry entries for points past their date, oldest first; held points wait for their hold. */
   public Future<Long> expirePoints(UUID org) {

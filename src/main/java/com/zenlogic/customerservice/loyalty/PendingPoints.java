@@ -36,12 +36,7 @@ final class PendingPoints {
   }
 
   Future<Long> release(UUID org) {
-    return release(org, null, 0L, LoyaltyJobs.DEFAULT_BATCH);
-  }
-
-  private Future<Long> release(UUID org, UUID after, long total, int batch) {
-    return batch(org, after, batch).compose(b -> b.examined() < batch ? Future.succeededFuture(total + b.count())
-        : release(org, b.last(), total + b.count(), batch));
+    return LoyaltyService.Batch.all(LoyaltyJobs.DEFAULT_BATCH, after -> batch(org, after, LoyaltyJobs.DEFAULT_BATCH));
   }
 
   /** The due pending lots of the next {@code customers} accounts after {@code after}, one transaction; caches dropped after commit. */

@@ -32,12 +32,7 @@ final class PointsExpiry {
 
   /** Every due lot of the organization, batch after batch. */
   Future<Long> expire(UUID org) {
-    return expire(org, null, 0L, LoyaltyJobs.DEFAULT_BATCH);
-  }
-
-  private Future<Long> expire(UUID org, UUID after, long total, int batch) {
-    return batch(org, after, batch).compose(b -> b.examined() < batch ? Future.succeededFuture(total + b.count())
-        : expire(org, b.last(), total + b.count(), batch));
+    return LoyaltyService.Batch.all(LoyaltyJobs.DEFAULT_BATCH, after -> batch(org, after, LoyaltyJobs.DEFAULT_BATCH));
   }
 
   /**

@@ -40,12 +40,8 @@ final class TierReview {
   }
 
   Future<Integer> review(UUID org) {
-    return review(org, null, 0, LoyaltyJobs.DEFAULT_BATCH);
-  }
-
-  private Future<Integer> review(UUID org, UUID after, int total, int batch) {
-    return batch(org, after, batch).compose(b -> b.examined() < batch
-        ? Future.succeededFuture(total + (int) b.count()) : review(org, b.last(), total + (int) b.count(), batch));
+    return LoyaltyService.Batch.all(LoyaltyJobs.DEFAULT_BATCH, after -> batch(org, after, LoyaltyJobs.DEFAULT_BATCH))
+        .map(Long::intValue);
   }
 
   /** The review of the next {@code accounts} accounts after {@code after}, in one transaction; caches dropped after commit. */
