@@ -18,7 +18,9 @@ public enum Permission {
   CREDIT_APPROVE("credit:approve"),
   SEGMENTS_READ("segments:read"),
   SEGMENTS_ADMIN("segments:admin"),
-  ANALYTICS_READ("analytics:read");
+  ANALYTICS_READ("analytics:read"),
+  /** The audit of a customer's changes and the data-protection access request (export). */
+  CUSTOMERS_ADMIN("customers:admin");
 
   private final String wire;
 
