@@ -371,4 +371,25 @@ class AuditTest {
     assertNull(last.getValue("correlation_id"));
     assertEquals(new JsonObject().put("route", "R-7"), last.getJsonObject("after"));
   }
+
+  @Test
+  void anAddressMovedToAnotherCustomerIsInBothAudits() throws Exception {
+    String from = customer("c0");
+    String to = customer("c1", "otra@example.cl", "+56 9 4123 4568");
+    String address = http.post("/api/v1/customers/" + from + "/addresses", new JsonObject().put("kind", "billing").put("line1", "Ahumada 11"))
+        .json().getString("id");
+    // As a merge would, through the tenant transaction's settings.
+    try (Connection c = app.db.connectAs(app.config.dbAppUser(), app.config.dbAppPassword()); Statement st = c.createStatement()) {
+      c.setAutoCommit(false);
+      st.execute("SELECT set_config('app.organization_id', '" + org + "', true), set_config('app.actor', 'job:merge', true), "
+          + "set_config('app.correlation_id', 'merge-1', true)");
+      st.execute("UPDATE customer_addresses SET customer_id = '" + to + "' WHERE id = '" + address + "'");
+      c.commit();
+    }
+    JsonObject expected = new JsonObject().put("entity", "address").put("entity_id", address).put("action", "updated")
+        .put("before", new JsonObject().put("customer_id", from)).put("after", new JsonObject().put("customer_id", to))
+        .put("actor", "job:merge").put("correlation_id", "merge-1").put("redacted", false);
+    assertEquals(expected, comparable(audit(to).getValue(0)));
+    assertEquals(expected, comparable(audit(from).getValue(0)));
+  }
 }
