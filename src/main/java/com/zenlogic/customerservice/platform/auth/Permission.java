@@ -10,6 +10,8 @@ import java.util.List;
 public enum Permission {
   CUSTOMERS_READ("customers:read"),
   CUSTOMERS_WRITE("customers:write"),
+  /** Merging duplicate customers: moves points, credit and history between customers. */
+  CUSTOMERS_ADMIN("customers:admin"),
   LOYALTY_READ("loyalty:read"),
   LOYALTY_WRITE("loyalty:write"),
   LOYALTY_ADMIN("loyalty:admin"),

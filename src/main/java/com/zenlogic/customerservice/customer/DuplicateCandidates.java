@@ -1,0 +1,90 @@
+package com.zenlogic.customerservice.customer;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Live customers of the same organization that may be the same person or company as a given one,
+ * with the reasons. The natural keys are UNIQUE, so "the same" means the duplicate keys V15 stores
+ * beside them: the email without +tag (and, for Gmail, without dots), the phone's last 8 digits,
+ * the document's letters and digits without leading zeros and check digit, the card's letters and
+ * digits without leading zeros; and a similar name (pg_trgm, over its GIN index) with the same
+ * address (line 1 and city). Each branch is an index lookup, the name branch is bounded, the answer
+ * is bounded.
+ */
+public final class DuplicateCandidates {
+  /** One candidate: score 0-100 (the reasons' weights added up, capped) and the reasons, strongest first. */
+  public record Candidate(Customer customer, int score, List<String> reasons) {}
+
+  public static final String SAME_DOCUMENT = "same_document";
+  public static final String SAME_EMAIL = "same_email";
+  public static final String SAME_CARD = "same_card";
+  public static final String SAME_PHONE = "same_phone";
+  public static final String SIMILAR_NAME_SAME_ADDRESS = "similar_name_same_address";
+
+  /** Name matches examined per request before the address check (the common-name bound). */
+  private static final int NAME_MATCHES = 50;
+
+  private static final String ME = """
+      WITH me AS MATERIALIZED (
+        SELECT id, email_key, phone_key, document_key, card_key, search_name FROM customers WHERE organization_id = $1 AND id = $2)
+      """;
+
+  private static final String KEY_HITS = key("document_key", SAME_DOCUMENT, 50) + " UNION ALL " + key("email_key", SAME_EMAIL, 40)
+      + " UNION ALL " + key("card_key", SAME_CARD, 40) + " UNION ALL " + key("phone_key", SAME_PHONE, 30);
+
+  private static final String NAME_HITS = """
+      SELECT n.id, '""" + SIMILAR_NAME_SAME_ADDRESS + """
+      ' AS reason, 30 AS weight FROM me CROSS JOIN LATERAL (
+        SELECT c.id FROM customers c
+        WHERE c.organization_id = $1 AND c.deleted_at IS NULL AND c.id <> me.id AND c.search_name % me.search_name
+          AND EXISTS (SELECT 1 FROM customer_addresses mine JOIN customer_addresses theirs
+                        ON theirs.organization_id = $1 AND theirs.address_key = mine.address_key AND theirs.customer_id = c.id
+                      WHERE mine.organization_id = $1 AND mine.customer_id = me.id)
+        LIMIT""" + " " + NAME_MATCHES + ") n";
+
+  private static final String ALL = ME + ", hits AS (" + KEY_HITS + " UNION ALL " + NAME_HITS + ")" + answer();
+  private static final String KEYS_ONLY = ME + ", hits AS (" + KEY_HITS + ")" + answer();
+
+  private DuplicateCandidates() {}
+
+  /** Every kind of candidate, for the on-demand check. */
+  public static Future<List<Candidate>> of(SqlConnection conn, UUID org, UUID id, int limit) {
+    return run(conn, ALL, org, id, limit);
+  }
+
+  /** Key matches only: what a customer just created (no addresses yet) can match, at the cost of four index lookups. */
+  public static Future<List<Candidate>> ofNew(SqlConnection conn, UUID org, UUID id, int limit) {
+    return run(conn, KEYS_ONLY, org, id, limit);
+  }
+
+  private static Future<List<Candidate>> run(SqlConnection conn, String sql, UUID org, UUID id, int limit) {
+    return conn.preparedQuery(sql).execute(Tuple.of(org, id, limit)).map(rows -> {
+      List<Candidate> out = new ArrayList<>();
+      for (Row r : rows) {
+        out.add(new Candidate(CustomerRepository.fromRow(r), r.getInteger("score"), Arrays.asList(r.getArrayOfStrings("reasons"))));
+      }
+      return out;
+    });
+  }
+
+  private static String key(String column, String reason, int weight) {
+    return "SELECT c.id, '" + reason + "' AS reason, " + weight + " AS weight FROM me JOIN customers c ON c.organization_id = $1 AND c."
+        + column + " = me." + column + " AND c.deleted_at IS NULL AND c.id <> me.id";
+  }
+
+  private static String answer() {
+    return " SELECT " + Arrays.stream(CustomerRepository.COLUMNS.split(",")).map(String::strip).map(c -> "c." + c)
+        .collect(Collectors.joining(", "))
+        + ", r.reasons, r.score FROM (SELECT id, array_agg(reason ORDER BY weight DESC, reason) AS reasons,"
+        + " least(sum(weight), 100)::int AS score FROM hits GROUP BY id) r"
+        + " JOIN customers c ON c.organization_id = $1 AND c.id = r.id ORDER BY r.score DESC, c.id LIMIT $3";
+  }
+}
