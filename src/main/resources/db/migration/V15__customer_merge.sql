@@ -51,9 +51,9 @@ CREATE INDEX customers_merged_email_idx ON customers (organization_id, email) WH
 CREATE INDEX customers_merged_card_idx ON customers (organization_id, loyalty_card) WHERE status = 'merged' AND loyalty_card IS NOT NULL;
 CREATE INDEX customers_merged_into_idx ON customers (organization_id, merged_into) WHERE merged_into IS NOT NULL;
 
--- "Same address": line 1 and city, lower case and accent-free, spaces squeezed.
+-- "Same address": line 1 and city, lower case and accent-free, punctuation and runs of spaces as one space.
 ALTER TABLE customer_addresses ADD COLUMN address_key text GENERATED ALWAYS AS (
-    regexp_replace(search_text(line1 || ' ' || coalesce(city, '')), '\s+', ' ', 'g')) STORED;
+    btrim(regexp_replace(search_text(line1 || ' ' || coalesce(city, '')), '[^[:alnum:]]+', ' ', 'g'))) STORED;
 CREATE INDEX customer_addresses_key_idx ON customer_addresses (organization_id, address_key);
 
 -- One row per merged customer: who merged it into whom, when, and what moved (the replay of a

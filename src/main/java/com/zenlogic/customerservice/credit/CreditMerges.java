@@ -42,7 +42,7 @@ public final class CreditMerges {
   private CreditMerges() {}
 
   public static Future<CreditMoved> move(SqlConnection conn, UUID org, UUID merged, UUID survivor, String actor) {
-    return conn.preparedQuery(LOCK_LINES).execute(Tuple.of(org, new UUID[] {merged, survivor})).compose(rows -> {
+    return conn.preparedQuery(LOCK_LINES).execute(Tuple.of(org).addArrayOfUUID(new UUID[] {merged, survivor})).compose(rows -> {
       Map<UUID, Row> lines = new HashMap<>();
       rows.forEach(r -> lines.put(r.getUUID("customer_id"), r));
       Row m = lines.get(merged);

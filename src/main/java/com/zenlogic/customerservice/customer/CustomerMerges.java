@@ -26,7 +26,7 @@ public final class CustomerMerges {
   public record Recorded(UUID survivorId, JsonObject result) {}
 
   private static final String LOCK_BOTH = "SELECT " + CustomerRepository.COLUMNS
-      + " FROM customers WHERE organization_id = $1 AND id = ANY ($2) ORDER BY id FOR UPDATE";
+      + " FROM customers WHERE organization_id = $1 AND id = ANY ($2) ORDER BY id FOR NO KEY UPDATE";
 
   private static final String RECORDED = """
       SELECT survivor_id, result FROM customer_merges WHERE organization_id = $1 AND merged_id = $2""";
@@ -64,7 +64,7 @@ public final class CustomerMerges {
 
   /** Both customers (null where there is none in this organization), locked in id order. */
   public static Future<Map<UUID, Customer>> lockBoth(SqlConnection conn, UUID org, UUID a, UUID b) {
-    return conn.preparedQuery(LOCK_BOTH).execute(Tuple.of(org, new UUID[] {a, b})).map(rows -> {
+    return conn.preparedQuery(LOCK_BOTH).execute(Tuple.of(org).addArrayOfUUID(new UUID[] {a, b})).map(rows -> {
       Map<UUID, Customer> out = new HashMap<>();
       for (Row r : rows) {
         Customer c = CustomerRepository.fromRow(r);

@@ -40,17 +40,22 @@ public final class DuplicateCandidates {
   private static final String KEY_HITS = key("document_key", SAME_DOCUMENT, 50) + " UNION ALL " + key("email_key", SAME_EMAIL, 40)
       + " UNION ALL " + key("card_key", SAME_CARD, 40) + " UNION ALL " + key("phone_key", SAME_PHONE, 30);
 
-  private static final String NAME_HITS = """
-      SELECT n.id, '""" + SIMILAR_NAME_SAME_ADDRESS + """
-      ' AS reason, 30 AS weight FROM me CROSS JOIN LATERAL (
+  // The GIN (pg_trgm) index finds the similar names first, in a CTE of its own so the address check
+  // and the LIMIT cannot turn it into a scan of the organization; the address check reads its index.
+  private static final String NAMES = """
+      , names AS MATERIALIZED (
         SELECT c.id FROM customers c
-        WHERE c.organization_id = $1 AND c.deleted_at IS NULL AND c.id <> me.id AND c.search_name % me.search_name
-          AND EXISTS (SELECT 1 FROM customer_addresses mine JOIN customer_addresses theirs
-                        ON theirs.organization_id = $1 AND theirs.address_key = mine.address_key AND theirs.customer_id = c.id
-                      WHERE mine.organization_id = $1 AND mine.customer_id = me.id)
-        LIMIT""" + " " + NAME_MATCHES + ") n";
+        WHERE c.organization_id = $1 AND c.deleted_at IS NULL AND c.id <> $2
+          AND c.search_name % (SELECT search_name FROM customers WHERE organization_id = $1 AND id = $2))
+      """;
 
-  private static final String ALL = ME + ", hits AS (" + KEY_HITS + " UNION ALL " + NAME_HITS + ")" + answer();
+  private static final String NAME_HITS = "SELECT n.id, '" + SIMILAR_NAME_SAME_ADDRESS + "' AS reason, 30 AS weight FROM (" + """
+      SELECT DISTINCT names.id FROM names
+      JOIN customer_addresses theirs ON theirs.organization_id = $1 AND theirs.customer_id = names.id
+      JOIN customer_addresses mine ON mine.organization_id = $1 AND mine.customer_id = $2 AND mine.address_key = theirs.address_key
+      LIMIT""" + " " + NAME_MATCHES + ") n";
+
+  static final String ALL = ME + NAMES + ", hits AS (" + KEY_HITS + " UNION ALL " + NAME_HITS + ")" + answer();
   private static final String KEYS_ONLY = ME + ", hits AS (" + KEY_HITS + ")" + answer();
 
   private DuplicateCandidates() {}

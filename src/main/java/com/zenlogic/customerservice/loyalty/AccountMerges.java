@@ -46,8 +46,8 @@ public final class AccountMerges {
   // The survivor takes over the merged account and everything linked to it (a chain of merges stays flat).
   private static final String LINK = """
       INSERT INTO loyalty_account_links (organization_id, customer_id, linked_id)
-      SELECT $1, $3, linked_id FROM loyalty_account_links WHERE organization_id = $1 AND customer_id = $2
-      UNION SELECT $1, $3, $2::uuid
+      SELECT $1::uuid, $3::uuid, linked_id FROM loyalty_account_links WHERE organization_id = $1 AND customer_id = $2
+      UNION SELECT $1::uuid, $3::uuid, $2::uuid
       ON CONFLICT DO NOTHING""";
 
   private static final String UNLINK = "DELETE FROM loyalty_account_links WHERE organization_id = $1 AND customer_id = $2";
@@ -68,10 +68,10 @@ public final class AccountMerges {
   // Stamps add up; a full card becomes a reward, as a purchase's stamps do.
   private static final String ADD_TO_CARD = """
       INSERT INTO punch_cards AS c (organization_id, program_id, customer_id, stamps, rewards_available, rewards_issued)
-      VALUES ($1, $2, $3, $4 % $6, $5 + $4 / $6, $4 / $6)
+      VALUES ($1, $2, $3, $4::int % $6::int, $5::int + $4::int / $6::int, $4::int / $6::int)
       ON CONFLICT (organization_id, program_id, customer_id) DO UPDATE SET
-        stamps = (c.stamps + $4) % $6, rewards_available = c.rewards_available + $5 + (c.stamps + $4) / $6,
-        rewards_issued = c.rewards_issued + (c.stamps + $4) / $6, updated_at = now()""";
+        stamps = (c.stamps + $4::int) % $6::int, rewards_available = c.rewards_available + $5::int + (c.stamps + $4::int) / $6::int,
+        rewards_issued = c.rewards_issued + (c.stamps + $4::int) / $6::int, updated_at = now()""";
 
   private static final String CARD_ENTRY = """
       INSERT INTO punch_card_ledger (organization_id, program_id, customer_id, entry_type, quantity, reference)
@@ -156,7 +156,7 @@ public final class AccountMerges {
 
   private Future<Void> moveCards(SqlConnection conn, UUID org, UUID merged, UUID survivor, long[] moved) {
     String reference = "merge:" + merged;
-    return conn.preparedQuery(LOCK_CARDS).execute(Tuple.of(org, new UUID[] {merged, survivor}))
+    return conn.preparedQuery(LOCK_CARDS).execute(Tuple.of(org).addArrayOfUUID(new UUID[] {merged, survivor}))
         .compose(locked -> conn.preparedQuery(MERGED_CARDS).execute(Tuple.of(org, merged)))
         .compose(rows -> {
           Future<Void> chain = Future.succeededFuture();

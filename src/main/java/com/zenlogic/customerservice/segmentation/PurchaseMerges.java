@@ -34,7 +34,7 @@ public final class PurchaseMerges {
   /** Answers how many purchases moved. */
   public static Future<Long> move(SqlConnection conn, UUID org, UUID merged, UUID survivor) {
     long[] moved = {0};
-    return conn.preparedQuery(LOCK_STATS).execute(Tuple.of(org, new UUID[] {merged, survivor}))
+    return conn.preparedQuery(LOCK_STATS).execute(Tuple.of(org).addArrayOfUUID(new UUID[] {merged, survivor}))
         .compose(v -> conn.preparedQuery(MOVE_PURCHASES).execute(Tuple.of(org, merged, survivor)))
         .compose(rows -> {
           moved[0] = rows.rowCount();
