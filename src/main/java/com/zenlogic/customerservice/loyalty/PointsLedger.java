@@ -179,8 +179,8 @@ final class PointsLedger {
       SELECT customer_id FROM loyalty_accounts WHERE organization_id = $1 AND tier <> $2 AND ($3::uuid IS NULL OR customer_id > $3)
       ORDER BY customer_id LIMIT $4""";
 
-  private static final String LEDGER_PAGE = "SELECT " + LEDGER_COLUMNS + """
-       FROM loyalty_ledger WHERE organization_id = $1 AND customer_id = ANY (""" + LINKED
+  private static final String LEDGER_PAGE = "SELECT " + LEDGER_COLUMNS
+      + " FROM loyalty_ledger WHERE organization_id = $1 AND customer_id = ANY (" + LINKED
       + ") AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4";
 
   private static final String TENANTS = "SELECT organization_id FROM loyalty_tenants";
