@@ -8,10 +8,8 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -138,11 +136,5 @@ public final class CustomerMerges {
 
   private static OffsetDateTime utc(Instant i) {
     return i.atOffset(ZoneOffset.UTC);
-  }
-
-  static List<UUID> ids(Iterable<Row> rows) {
-    List<UUID> out = new ArrayList<>();
-    rows.forEach(r -> out.add(r.getUUID(0)));
-    return out;
   }
 }

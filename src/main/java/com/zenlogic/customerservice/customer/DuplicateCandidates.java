@@ -65,7 +65,7 @@ public final class DuplicateCandidates {
       LIMIT""" + " " + NAME_MATCHES + ") n";
 
   static final String ALL = ME + NAMES + ", hits AS (" + KEY_HITS + " UNION ALL " + NAME_HITS + ")" + answer();
-  private static final String KEYS_ONLY = ME + ", hits AS (" + KEY_HITS + ")" + answer();
+  static final String KEYS_ONLY = ME + ", hits AS (" + KEY_HITS + ")" + answer();
 
   private DuplicateCandidates() {}
 

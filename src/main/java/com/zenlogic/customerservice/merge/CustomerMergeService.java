@@ -3,6 +3,7 @@ package com.zenlogic.customerservice.merge;
 import com.zenlogic.customerservice.credit.CreditMerges;
 import com.zenlogic.customerservice.customer.Customer;
 import com.zenlogic.customerservice.customer.CustomerChangeListener;
+import com.zenlogic.customerservice.customer.CustomerEvents;
 import com.zenlogic.customerservice.customer.CustomerMerges;
 import com.zenlogic.customerservice.customer.CustomerRepository;
 import com.zenlogic.customerservice.customer.CustomerStatus;
@@ -33,8 +34,6 @@ import java.util.UUID;
  * recorded answer.
  */
 public final class CustomerMergeService {
-  public static final String MERGED_EVENT = "customer.merged";
-
   /** What a merge answered; {@code replayed}: it had been done already and nothing changed now. */
   public record MergeResult(JsonObject result, boolean replayed) {}
 
@@ -130,7 +129,7 @@ public final class CustomerMergeService {
         })
         .compose(v -> CustomerMerges.record(conn, org, mergedId, survivorId, actor, caller.correlationId(), result, now))
         // AUDIT: the customer_audit hook for a merge goes here (same transaction, both customers).
-        .compose(v -> Outbox.record(conn, caller, MERGED_EVENT, mergedId, result.copy()))
+        .compose(v -> Outbox.record(conn, caller, CustomerEvents.MERGED, mergedId, result.copy()))
         .map(v -> new MergeResult(result, false));
   }
 }

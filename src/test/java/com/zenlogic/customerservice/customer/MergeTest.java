@@ -201,12 +201,27 @@ class MergeTest {
           plan.append(rs.getString(1)).append('\n');
         }
       }
+      // What a create pays: the key-only query on the same 40000-customer tenant.
+      StringBuilder keys = new StringBuilder();
+      try (var rs = st.executeQuery("EXPLAIN ANALYZE " + DuplicateCandidates.KEYS_ONLY.replace("$1", "'" + org + "'::uuid")
+          .replace("$2", "'" + id + "'::uuid").replace("$3", "5"))) {
+        while (rs.next()) {
+          keys.append(rs.getString(1)).append('\n');
+        }
+      }
       c.rollback();
+      System.out.println("candidates (all branches): " + executionTime(plan.toString()) + "; at create (keys only): "
+          + executionTime(keys.toString()));
+      assertFalse(keys.toString().contains("Seq Scan on customers "), keys.toString());
       String text = plan.toString();
       assertTrue(text.contains("customers_org_name_trgm"), text);
       assertTrue(text.contains("customers_phone_key_idx") && text.contains("customers_email_key_idx"), text);
       assertFalse(text.contains("Seq Scan on customers "), text);
     }
+  }
+
+  static String executionTime(String plan) {
+    return plan.lines().filter(l -> l.startsWith("Execution Time")).findFirst().orElse("?");
   }
 
   @Test
