@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
   private static final Path SRC = Path.of("src/main/java/com/zenlogic/customerservice");
   private static final String ROOT = "com.zenlogic.customerservice.";
-  private static final Set<String> CAPABILITIES = Set.of("customer", "loyalty", "credit", "segmentation");
+  private static final Set<String> CAPABILITIES = Set.of("customer", "loyalty", "credit", "segmentation", "merge");
   private static final Set<String> WAYS_IN = Set.of("api", "consumers");
   private static final Pattern REFERENCE = Pattern.compile("com\\.zenlogic\\.customerservice\\.([a-z]+)\\.");
 
@@ -30,7 +30,8 @@ class LayeringTest {
   private static final Map<String, String> OWNER = Map.ofEntries(
       Map.entry("customers", "customer"), Map.entry("customer_addresses", "customer"),
       Map.entry("customer_preferences", "customer"), Map.entry("customer_audit", "customer"),
-      Map.entry("customer_consent_history", "customer"),
+      Map.entry("customer_consent_history", "customer"), Map.entry("customer_merges", "customer"),
+      Map.entry("loyalty_account_links", "loyalty"),
       Map.entry("loyalty_accounts", "loyalty"), Map.entry("loyalty_holds", "loyalty"), Map.entry("loyalty_ledger", "loyalty"),
       Map.entry("loyalty_lots", "loyalty"), Map.entry("loyalty_programs", "loyalty"), Map.entry("loyalty_tenants", "loyalty"),
       Map.entry("loyalty_earn_items", "loyalty"), Map.entry("loyalty_returned_items", "loyalty"),

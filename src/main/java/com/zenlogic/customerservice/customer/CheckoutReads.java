@@ -61,6 +61,14 @@ public final class CheckoutReads {
   private static final String BY_DOCUMENT = byKey("document_number");
   private static final String BY_CARD = byKey("loyalty_card");
 
+  // A merged customer's key or id leads to its survivor (one hop: a chain of merges is kept flat).
+  private static final String MERGED_BY_PHONE = mergedByKey("phone");
+  private static final String MERGED_BY_EMAIL = mergedByKey("email");
+  private static final String MERGED_BY_DOCUMENT = mergedByKey("document_number");
+  private static final String MERGED_BY_CARD = mergedByKey("loyalty_card");
+  private static final String MERGED_INTO = TENANT + "SELECT v.merged_into FROM t CROSS JOIN LATERAL ("
+      + "SELECT c.merged_into FROM customers c WHERE c.organization_id = t.org AND c.id = $2 AND c.status = 'merged' OFFSET 0) v";
+
   private final Pool pool;
   private final CheckoutBatcher batcher;
 
@@ -97,6 +105,41 @@ public final class CheckoutReads {
           var it = rows.iterator();
           return it.hasNext() ? view(it.next()) : null;
         });
+  }
+
+  /** A lookup's answer: the customer, and whether it was found through a customer merged into it. */
+  public record Found(CheckoutView view, boolean viaMerge) {}
+
+  /**
+   * As {@link #byKey}; when no live customer has the key, the survivor of the customer merged away
+   * that had it (the last merged, when several did). A miss costs a second statement; a hit none.
+   */
+  public Future<Found> byKeyOrMerged(UUID org, LookupKey key) {
+    return byKey(org, key).compose(view -> {
+      if (view != null) {
+        return Future.succeededFuture(new Found(view, false));
+      }
+      String sql = switch (key.kind()) {
+        case LookupKey.PHONE -> MERGED_BY_PHONE;
+        case LookupKey.EMAIL -> MERGED_BY_EMAIL;
+        case LookupKey.DOCUMENT -> MERGED_BY_DOCUMENT;
+        default -> MERGED_BY_CARD;
+      };
+      return pool.preparedQuery(sql).execute(Tuple.tuple().addString(org.toString()).addArrayOfString(key.values().toArray(String[]::new)))
+          .compose(rows -> rows.size() == 0 ? Future.succeededFuture((Found) null)
+              : byId(org, rows.iterator().next().getUUID(0)).map(survivor -> survivor == null ? null : new Found(survivor, true)));
+    });
+  }
+
+  /** The survivor of a merged customer, or null when {@code id} is not a merged customer. */
+  public Future<UUID> mergedInto(UUID org, UUID id) {
+    return pool.preparedQuery(MERGED_INTO).execute(Tuple.tuple().addString(org.toString()).addUUID(id))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID(0));
+  }
+
+  private static String mergedByKey(String column) {
+    return TENANT + "SELECT v.merged_into FROM t CROSS JOIN LATERAL (SELECT c.merged_into FROM customers c WHERE c.organization_id = t.org"
+        + " AND c.status = 'merged' AND c." + column + " = ANY ($2) ORDER BY c.deleted_at DESC, c.id LIMIT 1) v";
   }
 
   /** A document may be stored in several spellings; the oldest customer wins, deterministically. */

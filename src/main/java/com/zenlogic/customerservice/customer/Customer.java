@@ -12,7 +12,18 @@ public record Customer(
     Instant updatedAt,
     Instant deletedAt,
     Instant erasedAt,
-    long version) {
+    long version,
+    UUID mergedInto) {
+
+  public Customer(UUID id, UUID organizationId, CustomerProfile profile, Instant createdAt, Instant updatedAt, Instant deletedAt,
+                  Instant erasedAt, long version) {
+    this(id, organizationId, profile, createdAt, updatedAt, deletedAt, erasedAt, version, null);
+  }
+
+  /** Merged into another customer: its reads answer with the survivor's id. */
+  public boolean merged() {
+    return mergedInto != null;
+  }
 
   public boolean deleted() {
     return deletedAt != null;

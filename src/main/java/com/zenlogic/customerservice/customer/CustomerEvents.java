@@ -6,6 +6,8 @@ public final class CustomerEvents {
   public static final String UPDATED = "customer.updated";
   public static final String DELETED = "customer.deleted";
   public static final String ERASED = "customer.erased";
+  /** A duplicate was merged into its survivor (merge/CustomerMergeService). */
+  public static final String MERGED = "customer.merged";
 
   private CustomerEvents() {}
 }

@@ -34,6 +34,7 @@ public final class CustomerJson {
         .put("updated_at", c.updatedAt().toString())
         .put("deleted_at", c.deletedAt() == null ? null : c.deletedAt().toString())
         .put("erased_at", c.erasedAt() == null ? null : c.erasedAt().toString())
-        .put("version", c.version());
+        .put("version", c.version())
+        .put("merged_into", c.mergedInto() == null ? null : c.mergedInto().toString());
   }
 }

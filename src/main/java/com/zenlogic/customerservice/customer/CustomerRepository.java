@@ -16,7 +16,7 @@ public final class CustomerRepository {
   static final String COLUMNS = """
       id, organization_id, customer_type, first_name, last_name, legal_name, trade_name, email, phone,
       document_type, document_number, birthdate, status, loyalty_card, external_id, salesperson_id, route,
-      tags, notes, created_at, updated_at, deleted_at, erased_at, version, price_group""";
+      tags, notes, created_at, updated_at, deleted_at, erased_at, version, price_group, merged_into""";
 
   private static final String INSERT = """
       INSERT INTO customers (id, organization_id, customer_type, first_name, last_name, legal_name, trade_name,
@@ -46,7 +46,7 @@ public final class CustomerRepository {
   private static final String ERASE = """
       UPDATE customers SET first_name = NULL, last_name = NULL, legal_name = NULL, trade_name = NULL, email = NULL,
         phone = NULL, document_type = NULL, document_number = NULL, birthdate = NULL, loyalty_card = NULL,
-        notes = NULL, status = 'deleted', deleted_at = coalesce(deleted_at, now()), erased_at = now(),
+        notes = NULL, status = CASE WHEN status = 'merged' THEN status ELSE 'deleted' END, deleted_at = coalesce(deleted_at, now()), erased_at = now(),
         updated_at = now(), version = version + 1
       WHERE organization_id = $1 AND id = $2
       RETURNING""" + " " + COLUMNS;
@@ -98,13 +98,15 @@ public final class CustomerRepository {
     if (!query.includeDeleted()) {
       sql.append(" AND deleted_at IS NULL");
     }
-    addEquals(sql, params, "phone", query.phone());
-    addEquals(sql, params, "email", query.email());
+    addKey(sql, params, "phone", query.phone());
+    addKey(sql, params, "email", query.email());
     if (query.documentNumbers() != null) {
       params.add(query.documentNumbers().toArray(String[]::new));
-      sql.append(" AND document_number = ANY($").append(params.size()).append(")");
+      int n = params.size();
+      sql.append(" AND (document_number = ANY($").append(n).append(")").append(orMergedInto("document_number = ANY($" + n + ")"))
+          .append(")");
     }
-    addEquals(sql, params, "loyalty_card", query.loyaltyCard());
+    addKey(sql, params, "loyalty_card", query.loyaltyCard());
     addEquals(sql, params, "status", query.status() == null ? null : query.status().code());
     addEquals(sql, params, "salesperson_id", query.salespersonId());
     addEquals(sql, params, "route", query.route());
@@ -152,6 +154,20 @@ public final class CustomerRepository {
     return new CustomerPage(items, next);
   }
 
+  /** An exact key also finds the survivor of a customer merged away that had it. */
+  private static void addKey(StringBuilder sql, List<Object> params, String column, String value) {
+    if (value != null) {
+      params.add(value);
+      String match = column + " = $" + params.size();
+      sql.append(" AND (").append(match).append(orMergedInto(match)).append(")");
+    }
+  }
+
+  private static String orMergedInto(String match) {
+    return " OR id = ANY (ARRAY(SELECT merged_into FROM customers m WHERE m.organization_id = $1 AND m.status = 'merged' AND m."
+        + match + "))";
+  }
+
   private static void addEquals(StringBuilder sql, List<Object> params, String column, String value) {
     if (value != null) {
       params.add(value);
@@ -179,7 +195,8 @@ public final class CustomerRepository {
         tags == null ? List.of() : Arrays.asList(tags), row.getString("notes"), row.getString("price_group"));
     return new Customer(row.getUUID("id"), row.getUUID("organization_id"), profile,
         instant(row.getOffsetDateTime("created_at")), instant(row.getOffsetDateTime("updated_at")),
-        instant(row.getOffsetDateTime("deleted_at")), instant(row.getOffsetDateTime("erased_at")), row.getLong("version"));
+        instant(row.getOffsetDateTime("deleted_at")), instant(row.getOffsetDateTime("erased_at")), row.getLong("version"),
+        row.getUUID("merged_into"));
   }
 
   private static java.time.Instant instant(OffsetDateTime t) {

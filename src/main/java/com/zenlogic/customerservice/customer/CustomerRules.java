@@ -56,6 +56,9 @@ public final class CustomerRules {
     if (status == CustomerStatus.DELETED) {
       throw DomainException.invalid("status", "use DELETE to delete a customer");
     }
+    if (status == CustomerStatus.MERGED) {
+      throw DomainException.invalid("status", "use POST /customers/{id}/merge to merge a customer");
+    }
     return new CustomerProfile(
         p.customerType(), firstName, lastName, legalName, tradeName,
         email(p.email()),

@@ -9,6 +9,8 @@ import com.zenlogic.customerservice.platform.values.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -41,16 +43,31 @@ public final class CustomerService {
   }
 
   public Future<Customer> create(Caller caller, CustomerProfile input) {
+    return create(caller, input, 0).map(Created::customer);
+  }
+
+  /** A new customer and what it answered about it: up to {@code candidates} possible duplicates (key matches). */
+  public record Created(Customer customer, List<DuplicateCandidates.Candidate> possibleDuplicates) {}
+
+  public Future<Created> create(Caller caller, CustomerProfile input, int candidates) {
     CustomerProfile profile = CustomerRules.normalise(input, phoneRegion);
     UUID id = Ids.newId();
+    List<DuplicateCandidates.Candidate> found = new ArrayList<>();
     return changing(caller, id, conn -> customers.insert(conn, id, caller.organizationId(), profile)
-        .compose(c -> recordEvent(conn, caller, CustomerEvents.CREATED, c)));
+        .compose(c -> recordEvent(conn, caller, CustomerEvents.CREATED, c))
+        .compose(c -> candidates <= 0 ? Future.succeededFuture(c)
+            : DuplicateCandidates.ofNew(conn, caller.organizationId(), id, candidates).map(list -> {
+              found.addAll(list);
+              return c;
+            })))
+        .map(c -> new Created(c, List.copyOf(found)));
   }
 
   /** A customer of the caller's organization; deleted ones only when asked for. */
   public Future<Customer> get(Caller caller, UUID id, boolean includeDeleted) {
+    // A merged customer is answered as it is (status merged, merged_into): callers holding its id learn the survivor's.
     return db.withTenant(caller.organizationId(), conn -> customers.find(conn, caller.organizationId(), id))
-        .map(c -> visible(c, id, includeDeleted));
+        .map(c -> visible(c, id, includeDeleted || (c != null && c.merged())));
   }
 
   /**

@@ -36,4 +36,7 @@ public record LedgerEntry(
   public static final String REFUND = "refund";
   public static final String TRANSFER_OUT = "transfer_out";
   public static final String TRANSFER_IN = "transfer_in";
+  /** All of a merged customer's points leaving its account for the survivor's (AccountMerges). */
+  public static final String MERGE_OUT = "merge_out";
+  public static final String MERGE_IN = "merge_in";
 }

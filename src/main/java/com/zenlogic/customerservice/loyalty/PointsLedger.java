@@ -48,7 +48,7 @@ final class PointsLedger {
   private static final String REGISTER_TENANT = "INSERT INTO loyalty_tenants (organization_id) VALUES ($1) ON CONFLICT DO NOTHING";
 
   private static final String ACCOUNT = """
-      SELECT customer_id, balance, held, lifetime_earned, tier, tier_since, below_tier_since, pending
+      SELECT customer_id, balance, held, lifetime_earned, tier, tier_since, below_tier_since, pending, merged_into
       FROM loyalty_accounts WHERE organization_id = $1 AND customer_id = $2""";
 
   private static final String LOCK_ACCOUNT = ACCOUNT + " FOR UPDATE";
@@ -68,11 +68,16 @@ final class PointsLedger {
   private static final String ENTRY_BY_KEY = "SELECT " + LEDGER_COLUMNS
       + " FROM loyalty_ledger WHERE organization_id = $1 AND idempotency_key = $2";
 
+  // The customer and every account merged into it (AccountMerges): their history is the customer's.
+  private static final String LINKED = """
+      array_append(ARRAY(SELECT linked_id FROM loyalty_account_links WHERE organization_id = $1 AND customer_id = $2), $2)""";
+
   // Earned minus reversed, pending points excluded: an earn counts its points less its pending part,
   // a return of pending points counts nothing, and the release ('available') counts them when it happens.
   private static final String QUALIFYING = """
       SELECT coalesce(sum(points - pending_delta), 0) FROM loyalty_ledger
-      WHERE organization_id = $1 AND customer_id = $2 AND entry_type IN ('earn', 'reverse', 'available') AND created_at > $3""";
+      WHERE organization_id = $1 AND customer_id = ANY (""" + LINKED
+      + ") AND entry_type IN ('earn', 'reverse', 'available') AND created_at > $3";
 
   private static final String ADD_LOT = """
       INSERT INTO loyalty_lots (organization_id, ledger_id, customer_id, points, remaining, earned_at, expires_at, pending_until)
@@ -174,9 +179,9 @@ final class PointsLedger {
       SELECT customer_id FROM loyalty_accounts WHERE organization_id = $1 AND tier <> $2 AND ($3::uuid IS NULL OR customer_id > $3)
       ORDER BY customer_id LIMIT $4""";
 
-  private static final String LEDGER_PAGE = "SELECT " + LEDGER_COLUMNS + """
-       FROM loyalty_ledger WHERE organization_id = $1 AND customer_id = $2 AND ($3::bigint IS NULL OR id < $3)
-      ORDER BY id DESC LIMIT $4""";
+  private static final String LEDGER_PAGE = "SELECT " + LEDGER_COLUMNS
+      + " FROM loyalty_ledger WHERE organization_id = $1 AND customer_id = ANY (" + LINKED
+      + ") AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4";
 
   private static final String TENANTS = "SELECT organization_id FROM loyalty_tenants";
 
@@ -227,11 +232,26 @@ final class PointsLedger {
 
   /** Opens the account on first use, then locks it for the rest of the transaction. */
   Future<LoyaltyAccount> lockAccount(SqlConnection conn, UUID org, UUID customerId, String firstTier, Instant now) {
+    return lockAccount(conn, org, customerId, firstTier, now, false);
+  }
+
+  /**
+   * As {@link #lockAccount(SqlConnection, UUID, UUID, String, Instant)}; an account merged into another
+   * customer is refused (CUSTOMER_MERGED) unless {@code mergedToo}: an operation that waited for the
+   * lock while a merge moved the points away must not land on the empty account.
+   */
+  Future<LoyaltyAccount> lockAccount(SqlConnection conn, UUID org, UUID customerId, String firstTier, Instant now, boolean mergedToo) {
     return conn.preparedQuery(OPEN_ACCOUNT).execute(Tuple.of(org, customerId, firstTier, utc(now)))
         .compose(created -> created.size() == 0 ? Future.succeededFuture()
             : conn.preparedQuery(REGISTER_TENANT).execute(Tuple.of(org)).mapEmpty())
         .compose(v -> conn.preparedQuery(LOCK_ACCOUNT).execute(Tuple.of(org, customerId)))
-        .map(rows -> account(rows.iterator().next()));
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          if (!mergedToo) {
+            AccountMerges.requireNotMerged(customerId, r.getUUID("merged_into"));
+          }
+          return account(r);
+        });
   }
 
   Future<LoyaltyAccount> account(SqlConnection conn, UUID org, UUID customerId) {

@@ -51,7 +51,7 @@ import org.yaml.snakeyaml.Yaml;
  * example, fed to the real consumer, is applied.
  */
 class AsyncApiContractTest {
-  static final String[] ALL = {"customers:read", "customers:write", "loyalty:read", "loyalty:write", "loyalty:admin",
+  static final String[] ALL = {"customers:read", "customers:write", "customers:admin", "loyalty:read", "loyalty:write", "loyalty:admin",
       "credit:read", "credit:write", "credit:approve", "segments:read", "segments:admin", "analytics:read"};
   static Vertx helper;
   static TestBroker broker;
@@ -288,6 +288,9 @@ class AsyncApiContractTest {
       db.close().await(10, TimeUnit.SECONDS);
     }
 
+    String duplicate = ok(h.post("/api/v1/customers", new JsonObject().put("customer_type", "person").put("first_name", "Eva")
+        .put("last_name", "Lagos"))).getString("id");
+    ok(h.post("/api/v1/customers/" + duplicate + "/merge", new JsonObject().put("into", c)));
     ok(h.delete("/api/v1/customers/" + c));
     String erased = ok(h.post("/api/v1/customers", new JsonObject().put("customer_type", "person").put("first_name", "Eva").put("last_name", "Lagos")))
         .getString("id");

@@ -48,13 +48,16 @@ final class CustomerRpc {
       if (entry.hit()) {
         return Future.succeededFuture(scoped(caller, parse(entry.value())));
       }
-      return reads.byId(org, id).map(view -> {
+      return reads.byId(org, id).compose(view -> {
         if (view == null) {
-          throw ErrorCode.CUSTOMER_NOT_FOUND.exception(id);
+          // A merged customer's id: NOT_FOUND, naming the survivor the caller should ask for.
+          return reads.mergedInto(org, id).map(survivor -> {
+            throw survivor == null ? ErrorCode.CUSTOMER_NOT_FOUND.exception(id) : ErrorCode.CUSTOMER_MERGED.exception(id, survivor);
+          });
         }
         GetCustomerResponse response = response(view);
         cache.store(org, id, entry, Buffer.buffer(response.toByteArray()));
-        return scoped(caller, response);
+        return Future.succeededFuture(scoped(caller, response));
       });
     });
   }
@@ -69,12 +72,17 @@ final class CustomerRpc {
           return Future.succeededFuture(scoped(caller, cached));
         }
       }
-      return reads.byKey(org, key).map(view -> {
-        if (view == null || !key.matches(view.customer())) {
+      return reads.byKeyOrMerged(org, key).map(answer -> {
+        if (answer == null || (!answer.viaMerge() && !key.matches(answer.view().customer()))) {
           throw new DomainException(ErrorCode.CUSTOMER_NOT_FOUND, "No customer with this " + key.kind(), key.kind());
         }
+        CheckoutView view = answer.view();
         Customer c = view.customer();
         GetCustomerResponse response = response(view);
+        if (answer.viaMerge()) {
+          // The survivor does not carry this key: no key -> id mapping to cache (a cached answer must carry its key).
+          return scoped(caller, response);
+        }
         if (c.id().equals(found.customerId())) {
           cache.store(org, c.id(), found.entry(), Buffer.buffer(response.toByteArray()));
         } else {

@@ -20,6 +20,8 @@ import java.util.UUID;
 final class CustomerHandlers {
   static final Permission READ = Permission.CUSTOMERS_READ;
   static final Permission WRITE = Permission.CUSTOMERS_WRITE;
+  /** Key matches a new customer's answer lists (possible_duplicates); the full check is GET .../duplicates. */
+  static final int POSSIBLE_DUPLICATES = 5;
 
   private final CustomerService customers;
 
@@ -29,10 +31,12 @@ final class CustomerHandlers {
 
   void create(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, WRITE);
-    customers.create(caller, CustomerInput.create(Requests.body(ctx)))
-        .onSuccess(c -> {
+    customers.create(caller, CustomerInput.create(Requests.body(ctx)), POSSIBLE_DUPLICATES)
+        .onSuccess(created -> {
+          Customer c = created.customer();
           ctx.response().putHeader(HttpHeaders.LOCATION, "/api/v1/customers/" + c.id());
-          respond(ctx, 201, c);
+          ctx.response().putHeader(HttpHeaders.ETAG, c.etag());
+          Responses.json(ctx, 201, CustomerJson.of(c).put("possible_duplicates", MergeHandlers.json(created.possibleDuplicates())));
         })
         .onFailure(ctx::fail);
   }

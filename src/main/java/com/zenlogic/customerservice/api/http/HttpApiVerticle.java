@@ -4,6 +4,7 @@ import com.zenlogic.customerservice.customer.AddressBook;
 import com.zenlogic.customerservice.customer.CustomerAudit;
 import com.zenlogic.customerservice.customer.CustomerService;
 import com.zenlogic.customerservice.customer.PreferenceService;
+import com.zenlogic.customerservice.merge.CustomerMergeService;
 import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.db.Db;
@@ -69,6 +70,9 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "updateCustomer", customerHandlers::update);
           bind(builder, "deleteCustomer", customerHandlers::delete);
           bind(builder, "eraseCustomer", customerHandlers::erase);
+          MergeHandlers merges = new MergeHandlers(new CustomerMergeService(db, cache::invalidate, java.time.Clock.systemUTC()));
+          bind(builder, "getDuplicateCandidates", merges::duplicates);
+          bind(builder, "mergeCustomer", merges::merge);
           bind(builder, "listAddresses", details::listAddresses);
           bind(builder, "addAddress", details::addAddress);
           bind(builder, "replaceAddress", details::replaceAddress);

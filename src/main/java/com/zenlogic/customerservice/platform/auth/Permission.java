@@ -10,6 +10,8 @@ import java.util.List;
 public enum Permission {
   CUSTOMERS_READ("customers:read"),
   CUSTOMERS_WRITE("customers:write"),
+  /** Merging duplicate customers, their audit and the data-protection access request (export). */
+  CUSTOMERS_ADMIN("customers:admin"),
   LOYALTY_READ("loyalty:read"),
   LOYALTY_WRITE("loyalty:write"),
   LOYALTY_ADMIN("loyalty:admin"),
@@ -18,9 +20,7 @@ public enum Permission {
   CREDIT_APPROVE("credit:approve"),
   SEGMENTS_READ("segments:read"),
   SEGMENTS_ADMIN("segments:admin"),
-  ANALYTICS_READ("analytics:read"),
-  /** The audit of a customer's changes and the data-protection access request (export). */
-  CUSTOMERS_ADMIN("customers:admin");
+  ANALYTICS_READ("analytics:read");
 
   private final String wire;
 

@@ -10,6 +10,7 @@ public enum ErrorCode {
   PERMISSION_DENIED(403, GrpcCode.PERMISSION_DENIED, "This token lacks the permission for this operation"),
   ROUTE_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No such resource"),
   CUSTOMER_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No customer %s"),
+  CUSTOMER_MERGED(404, GrpcCode.NOT_FOUND, "Customer %s was merged into customer %s"),
   ADDRESS_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No address %s"),
   METHOD_NOT_ALLOWED(405, GrpcCode.UNIMPLEMENTED, "Method not allowed"),
   DUPLICATE_CUSTOMER(409, GrpcCode.ALREADY_EXISTS, "Another customer already has this %s"),
@@ -36,6 +37,9 @@ public enum ErrorCode {
   RATE_LIMITED(429, GrpcCode.RESOURCE_EXHAUSTED, "Too many writes for this organization, retry in %s s"),
   SERVICE_UNAVAILABLE(503, GrpcCode.UNAVAILABLE, "A dependency is unavailable, retry later"),
   AUTH_SERVICE_UNAVAILABLE(503, GrpcCode.UNAVAILABLE, "Auth Service unavailable, the token could not be verified: retry later"),
+  MERGE_CONFLICT(409, GrpcCode.ALREADY_EXISTS, "Customer %s was already merged into customer %s"),
+  MERGE_TARGET_NOT_LIVE(422, GrpcCode.FAILED_PRECONDITION, "Customer %s cannot receive a merge: it is %s"),
+  MERGE_CREDIT_CONFLICT(422, GrpcCode.FAILED_PRECONDITION, "Cannot merge: %s"),
   INTERNAL(500, GrpcCode.INTERNAL, "Internal error");
 
   /** gRPC status names, kept here so this package does not depend on the gRPC library. */

@@ -70,6 +70,7 @@ class RestTenantMatrixTest {
       case "recordPurchase" -> new JsonObject().put("reference", "x-buy").put("amount", "1");
       case "createEarningRule", "replaceEarningRule" -> new JsonObject().put("name", "x").put("effect", new JsonObject().put("bonus_points", 5));
       case "previewPoints" -> new JsonObject().put("amount", "1");
+      case "mergeCustomer" -> new JsonObject().put("into", java.util.UUID.randomUUID().toString());
       default -> null;
     };
     if (known != null || op.body() == null) {

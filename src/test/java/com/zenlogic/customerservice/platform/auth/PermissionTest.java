@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class PermissionTest {
   @Test
   void theTokenStringsAreExactlyTheOnesIssuedTokensCarry() {
-    assertEquals(List.of("customers:read", "customers:write", "loyalty:read", "loyalty:write", "loyalty:admin", "credit:read",
-        "credit:write", "credit:approve", "segments:read", "segments:admin", "analytics:read", "customers:admin"), Permission.allWire());
+    assertEquals(List.of("customers:read", "customers:write", "customers:admin", "loyalty:read", "loyalty:write", "loyalty:admin", "credit:read",
+        "credit:write", "credit:approve", "segments:read", "segments:admin", "analytics:read"), Permission.allWire());
     assertEquals(Permission.allWire(), DevToken.ALL_PERMISSIONS);
   }
 
