@@ -76,8 +76,10 @@ CREATE FUNCTION customer_audit_row() RETURNS trigger
     AS $$
 DECLARE
     entity     text := TG_ARGV[0];
-    -- Bookkeeping columns, not changes: the row's own keys, its clock and version, a generated column.
-    ignored    text[] := ARRAY['organization_id', 'id', 'created_at', 'updated_at', 'version', 'search_name'];
+    -- Bookkeeping columns, not changes: the row's own keys, its clock and version, and the generated
+    -- columns (search name, V15's duplicate keys), which repeat what changed and must not outlive an erasure.
+    ignored    text[] := ARRAY['organization_id', 'id', 'created_at', 'updated_at', 'version', 'search_name',
+                               'email_key', 'phone_key', 'document_key', 'card_key', 'address_key'];
     old_row    jsonb;
     new_row    jsonb;
     before_v   jsonb := '{}';
