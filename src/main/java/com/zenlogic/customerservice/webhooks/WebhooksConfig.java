@@ -42,7 +42,7 @@ public record WebhooksConfig(int maxAttempts, int backoffBaseMillis, int backoff
     Set<String> allowed = Arrays.stream(hosts.split(",")).map(h -> h.strip().toLowerCase(Locale.ROOT))
         .filter(h -> !h.isEmpty()).collect(Collectors.toUnmodifiableSet());
     return new WebhooksConfig(
-        r.positive("WEBHOOKS_MAX_ATTEMPTS", 12),
+        r.positive("WEBHOOKS_MAX_ATTEMPTS", 15),
         base,
         max,
         r.positive("WEBHOOKS_TIMEOUT_MS", 10_000),
