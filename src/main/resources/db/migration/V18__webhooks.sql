@@ -31,7 +31,8 @@ CREATE TABLE webhook_deliveries (
     -- The FIFO a delivery waits in: the event's aggregate (the customer), or the event alone when it has none.
     ordering_key    uuid        NOT NULL,
     payload         jsonb       NOT NULL,
-    status          text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+    -- discarded: a dead letter an admin gave up on; kept in the log, no longer holding the customer's later events.
+    status          text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead', 'discarded')),
     attempts        integer     NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     next_attempt_at timestamptz NOT NULL DEFAULT now(),
     last_attempt_at timestamptz,
@@ -39,6 +40,7 @@ CREATE TABLE webhook_deliveries (
     response_code   integer,
     delivered_at    timestamptz,
     dead_at         timestamptz,
+    discarded_at    timestamptz,
     created_at      timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (organization_id, id),
     UNIQUE (organization_id, subscription_id, event_id),
@@ -46,10 +48,11 @@ CREATE TABLE webhook_deliveries (
 );
 -- The head of each FIFO (the dispatcher's claim) and the log of a subscription, newest first.
 CREATE INDEX webhook_deliveries_open_idx ON webhook_deliveries (organization_id, subscription_id, ordering_key, outbox_id)
-    WHERE status <> 'delivered';
+    WHERE status IN ('pending', 'dead');
 CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_log_idx ON webhook_deliveries (organization_id, subscription_id, id);
-CREATE INDEX webhook_deliveries_prune_idx ON webhook_deliveries (delivered_at) WHERE status = 'delivered';
+CREATE INDEX webhook_deliveries_prune_idx ON webhook_deliveries (coalesce(delivered_at, discarded_at))
+    WHERE status IN ('delivered', 'discarded');
 
 ALTER TABLE webhook_subscriptions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE webhook_subscriptions FORCE ROW LEVEL SECURITY;

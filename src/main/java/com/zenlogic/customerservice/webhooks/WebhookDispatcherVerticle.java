@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * and polls every WEBHOOKS_POLL_MS as well.
  *
  * <p>Order: each (subscription, customer) is a FIFO by outbox sequence. Only its head is ever sent,
- * and the head stays the head until it is delivered, so a customer's later events never overtake a
+ * and the head stays the head until it is delivered (or, dead-lettered, discarded by an admin), so a customer's later events never overtake a
  * failing or dead-lettered one; other customers and other subscriptions flow meanwhile.
  *
  * <p>A failure (non-2xx, timeout, refused connection, a target that resolved to an internal
@@ -75,7 +75,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
       WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.enabled AND NOT (d.id = ANY ($2))
         AND NOT (d.subscription_id = ANY ($3))
         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries b WHERE b.organization_id = d.organization_id
-          AND b.subscription_id = d.subscription_id AND b.ordering_key = d.ordering_key AND b.status <> 'delivered'
+          AND b.subscription_id = d.subscription_id AND b.ordering_key = d.ordering_key AND b.status IN ('pending', 'dead')
           AND b.outbox_id < d.outbox_id)
       ORDER BY d.outbox_id LIMIT $1""";
   private static final String DELIVERED = """
@@ -92,10 +92,11 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
   private static final String CIRCUIT = """
       UPDATE webhook_subscriptions SET circuit_opened_at = CASE WHEN $2 THEN now() END WHERE id = $1""";
   private static final String PRUNE = """
-      DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < now() - $1::bigint * interval '1 day'""";
+      DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'discarded')
+        AND coalesce(delivered_at, discarded_at) < now() - $1::bigint * interval '1 day'""";
   private static final String BACKLOG = """
       SELECT count(*) FILTER (WHERE status = 'pending') AS pending, count(*) FILTER (WHERE status = 'dead') AS dead
-      FROM webhook_deliveries WHERE status <> 'delivered'""";
+      FROM webhook_deliveries WHERE status IN ('pending', 'dead')""";
 
   private record Claimed(UUID organizationId, long id, UUID subscriptionId, UUID eventId, String eventType, JsonObject payload,
                          int attempts, String url, String secret) {}

@@ -54,6 +54,10 @@ public final class Webhooks {
       UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), dead_at = NULL
       WHERE organization_id = $1 AND subscription_id = $2 AND id = $3
       RETURNING""" + " " + Delivery.COLUMNS;
+  private static final String DISCARD = """
+      UPDATE webhook_deliveries SET status = 'discarded', discarded_at = now()
+      WHERE organization_id = $1 AND subscription_id = $2 AND id = $3
+      RETURNING""" + " " + Delivery.COLUMNS;
 
   /** A page of the log; next is the id to pass as the cursor, null on the last page. */
   public record DeliveryPage(List<Delivery> items, Long next) {}
@@ -123,8 +127,8 @@ public final class Webhooks {
   }
 
   public Future<DeliveryPage> deliveries(Caller caller, UUID id, String status, Long beforeId, int limit) {
-    if (status != null && !Set.of(Delivery.PENDING, Delivery.DELIVERED, Delivery.DEAD).contains(status)) {
-      throw DomainException.invalid("status", "must be one of pending, delivered, dead");
+    if (status != null && !Set.of(Delivery.PENDING, Delivery.DELIVERED, Delivery.DEAD, Delivery.DISCARDED).contains(status)) {
+      throw DomainException.invalid("status", "must be one of pending, delivered, dead, discarded");
     }
     if (limit < 1 || limit > 200) {
       throw DomainException.invalid("limit", "must be between 1 and 200");
@@ -149,6 +153,18 @@ public final class Webhooks {
    * undelivered event of its customer, it goes out before that customer's later events, which waited behind it.
    */
   public Future<Delivery> redeliver(Caller caller, UUID id, long deliveryId) {
+    return changeDead(caller, id, deliveryId, REDELIVER);
+  }
+
+  /**
+   * Gives up on a dead-lettered delivery (a payload the receiver will never take): it stays in the
+   * log as discarded and no longer holds that customer's later events, which go out next.
+   */
+  public Future<Delivery> discard(Caller caller, UUID id, long deliveryId) {
+    return changeDead(caller, id, deliveryId, DISCARD);
+  }
+
+  private Future<Delivery> changeDead(Caller caller, UUID id, long deliveryId, String change) {
     UUID org = caller.organizationId();
     return db.withTenant(org, conn -> find(conn, org, id)
         .compose(s -> conn.preparedQuery(DELIVERY_STATUS).execute(Tuple.of(org, id, deliveryId)))
@@ -160,7 +176,7 @@ public final class Webhooks {
           if (!Delivery.DEAD.equals(status)) {
             return Future.failedFuture(ErrorCode.WEBHOOK_DELIVERY_NOT_DEAD.exception(deliveryId, status));
           }
-          return conn.preparedQuery(REDELIVER).execute(Tuple.of(org, id, deliveryId));
+          return conn.preparedQuery(change).execute(Tuple.of(org, id, deliveryId));
         })
         .map(rows -> Delivery.fromRow(rows.iterator().next())));
   }

@@ -423,4 +423,29 @@ class WebhooksTest {
     assertEquals(Set.of("customer.segment.changed"), Set.copyOf(r.all().stream().map(Received::eventType).toList()),
         "the customer.created of the same customer was not subscribed");
   }
+
+  @Test
+  void discardingADeadLetterLetsThatCustomersLaterEventsGoAndKeepsItInTheLog() throws Exception {
+    Receiver r = new Receiver();
+    r.dead = true;
+    String id = subscribe(r, "customer.created", "customer.updated").getString("id");
+    String ana = createCustomer("Ana");
+    waitFor(() -> admin.get("/api/v1/webhooks/" + id + "/deliveries?status=dead").json().getJsonArray("items").size() == 1,
+        "the dead letter");
+    renameCustomer(ana, "Anita");
+    r.dead = false;
+    Thread.sleep(500);
+    assertEquals(0, r.accepted().size(), "the update waits behind the dead letter");
+    long deadId = admin.get("/api/v1/webhooks/" + id + "/deliveries?status=dead").json().getJsonArray("items").getJsonObject(0).getLong("id");
+    Http.Reply discarded = admin.post("/api/v1/webhooks/" + id + "/deliveries/" + deadId + "/discard", null);
+    assertEquals(200, discarded.status, discarded.toString());
+    assertEquals("discarded", discarded.json().getString("status"));
+    assertNotNull(discarded.json().getString("discarded_at"));
+    waitFor(() -> r.accepted().size() == 1, "the update, once the dead letter is discarded");
+    assertEquals(recordedEventIds(ana).get(1), r.accepted().get(0).eventId());
+    assertEquals(1, admin.get("/api/v1/webhooks/" + id + "/deliveries?status=discarded").json().getJsonArray("items").size());
+    Http.Reply again = admin.post("/api/v1/webhooks/" + id + "/deliveries/" + deadId + "/discard", null);
+    assertEquals(422, again.status, again.toString());
+    assertInvalid(admin.post("/api/v1/webhooks/" + id + "/deliveries/abc/discard", null), "delivery_id");
+  }
 }

@@ -130,6 +130,7 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "deleteWebhook", hooks::delete);
           bind(builder, "listWebhookDeliveries", hooks::deliveries);
           bind(builder, "redeliverWebhookDelivery", hooks::redeliver);
+          bind(builder, "discardWebhookDelivery", hooks::discard);
           Router router = builder.createRouter();
           nameRoutesByTemplate(router);
           new OpsRoutes(vertx, db, cache, auth, config.ops()).mount(router);

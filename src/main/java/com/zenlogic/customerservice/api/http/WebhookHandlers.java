@@ -94,6 +94,13 @@ final class WebhookHandlers {
     webhooks.redeliver(caller, id, deliveryId).onSuccess(d -> Responses.json(ctx, 202, json(d))).onFailure(ctx::fail);
   }
 
+  void discard(RoutingContext ctx) {
+    Caller caller = Requests.caller(ctx, ADMIN);
+    UUID id = Requests.pathId(ctx, "id");
+    long deliveryId = deliveryId(ctx.pathParam("delivery_id"));
+    Responses.reply(ctx, webhooks.discard(caller, id, deliveryId).map(WebhookHandlers::json));
+  }
+
   private static long deliveryId(String value) {
     if (value == null || !value.matches("[1-9][0-9]{0,17}")) {
       throw DomainException.invalid("delivery_id", "must be a delivery id from the log");
@@ -126,7 +133,8 @@ final class WebhookHandlers {
         .put("response_code", d.responseCode())
         .put("created_at", text(d.createdAt()))
         .put("delivered_at", text(d.deliveredAt()))
-        .put("dead_at", text(d.deadAt()));
+        .put("dead_at", text(d.deadAt()))
+        .put("discarded_at", text(d.discardedAt()));
   }
 
   private static String text(Instant t) {

@@ -30,7 +30,7 @@ public enum ErrorCode {
   ORDER_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No credit was used for order %s"),
   WEBHOOK_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No webhook subscription %s"),
   WEBHOOK_DELIVERY_NOT_FOUND(404, GrpcCode.NOT_FOUND, "No delivery %s in this subscription's log"),
-  WEBHOOK_DELIVERY_NOT_DEAD(422, GrpcCode.FAILED_PRECONDITION, "Delivery %s is %s: only a dead-lettered delivery can be redelivered"),
+  WEBHOOK_DELIVERY_NOT_DEAD(422, GrpcCode.FAILED_PRECONDITION, "Delivery %s is %s: only a dead-lettered delivery can be redelivered or discarded"),
   WEBHOOK_LIMIT_REACHED(422, GrpcCode.FAILED_PRECONDITION, "This organization already has the maximum of %s webhook subscriptions"),
   PAYLOAD_TOO_LARGE(413, GrpcCode.INVALID_ARGUMENT, "Request body too large"),
   URI_TOO_LONG(414, GrpcCode.INVALID_ARGUMENT, "Request line too long: path and query together must be shorter"),
