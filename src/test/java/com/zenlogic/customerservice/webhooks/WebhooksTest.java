@@ -293,6 +293,10 @@ class WebhooksTest {
     assertEquals(200, admin.patch("/api/v1/webhooks/" + id, new JsonObject().put("enabled", true), null).status);
     waitFor(() -> r.accepted().size() == 2, "the held update after resuming");
     assertEquals(List.of("customer.updated", "customer.updated"), r.all().stream().map(Received::eventType).toList());
+    assertEquals(204, admin.delete("/api/v1/webhooks/" + id).status);
+    assertEquals(0, app.db.count(org, "SELECT count(*) FROM webhook_deliveries"), "the log goes with the subscription");
+    renameCustomer(customer, "Ana María");
+    assertEquals(0, app.db.count(org, "SELECT count(*) FROM webhook_deliveries"), "and nothing is recorded for it any more");
   }
 
   @Test
