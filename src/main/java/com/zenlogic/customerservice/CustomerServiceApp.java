@@ -20,6 +20,7 @@ import com.zenlogic.customerservice.platform.db.Migrations;
 import com.zenlogic.customerservice.platform.config.OpsConfig;
 import com.zenlogic.customerservice.loyalty.LoyaltyJobs;
 import com.zenlogic.customerservice.segmentation.SegmentationVerticle;
+import com.zenlogic.customerservice.webhooks.WebhookDispatcherVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Future;
@@ -114,6 +115,9 @@ public final class CustomerServiceApp {
               .compose(id -> vertx.deployVerticle(new SegmentationVerticle(runtime, 3_600_000, config.orderServiceGrpc(), config.segmentPolicy()),
                   new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
               .map(id -> add(running.engines, id))
+              // Webhooks need no broker: their deliveries are recorded with the events, in PostgreSQL.
+              .compose(id -> vertx.deployVerticle(new WebhookDispatcherVerticle(runtime, config.webhooks())))
+              .map(id -> add(running.infrastructure, id))
               .compose(id -> deployEvents(vertx, config, runtime, running))
               .map("engines");
           if (!role.servesApi()) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
   private static final Path SRC = Path.of("src/main/java/com/zenlogic/customerservice");
   private static final String ROOT = "com.zenlogic.customerservice.";
-  private static final Set<String> CAPABILITIES = Set.of("customer", "loyalty", "credit", "segmentation", "merge");
+  private static final Set<String> CAPABILITIES = Set.of("customer", "loyalty", "credit", "segmentation", "merge", "webhooks");
   private static final Set<String> WAYS_IN = Set.of("api", "consumers");
   private static final Pattern REFERENCE = Pattern.compile("com\\.zenlogic\\.customerservice\\.([a-z]+)\\.");
 
@@ -42,6 +42,7 @@ class LayeringTest {
       Map.entry("credit_lines", "credit"), Map.entry("credit_policies", "credit"),
       Map.entry("customer_stats", "segmentation"), Map.entry("purchases", "segmentation"), Map.entry("purchase_items", "segmentation"),
       Map.entry("rfm_boundaries", "segmentation"), Map.entry("segmentation_tenants", "segmentation"),
+      Map.entry("webhook_subscriptions", "webhooks"), Map.entry("webhook_deliveries", "webhooks"),
       Map.entry("outbox", "platform"), Map.entry("inbox", "platform"), Map.entry("job_leases", "platform"));
 
   /**

@@ -17,7 +17,7 @@ import org.yaml.snakeyaml.Yaml;
 /** openapi.yaml describes every capability, tags every operation from its declared list, and documents the write limit. */
 class OpenApiCoverageTest {
   static final List<String> CAPABILITIES = List.of("customers", "addresses", "preferences", "loyalty", "credit", "segments",
-      "purchases", "operations");
+      "purchases", "webhooks", "operations");
   static final Set<String> WRITES = Set.of("post", "put", "patch", "delete");
 
   @SuppressWarnings("unchecked")

@@ -100,6 +100,16 @@ final class Cursors {
     return p == null ? null : guarded(() -> uuid(p.getString(0)));
   }
 
+  /** A subscription's delivery log, newest first: the last delivery id served. */
+  static String webhookDeliveries(UUID org, UUID subscription, Long lastId) {
+    return lastId == null ? null : encode(org, "webhook.deliveries:" + subscription, new JsonArray().add(lastId));
+  }
+
+  static Long webhookDeliveries(UUID org, UUID subscription, String cursor) {
+    JsonArray p = decode(org, "webhook.deliveries:" + subscription, cursor);
+    return p == null ? null : guarded(() -> positive(p.getLong(0)));
+  }
+
   private static String encode(UUID org, String list, JsonArray position) {
     JsonObject json = new JsonObject().put("o", org.toString()).put("l", list).put("p", position);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(json.toBuffer().getBytes());

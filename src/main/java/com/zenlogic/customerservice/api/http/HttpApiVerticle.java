@@ -7,6 +7,8 @@ import com.zenlogic.customerservice.customer.PreferenceService;
 import com.zenlogic.customerservice.merge.CustomerMergeService;
 import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.auth.Auth;
+import com.zenlogic.customerservice.webhooks.EventCatalogue;
+import com.zenlogic.customerservice.webhooks.Webhooks;
 import com.zenlogic.customerservice.platform.db.Db;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.values.Ids;
@@ -54,7 +56,9 @@ public final class HttpApiVerticle extends VerticleBase {
     CustomerService customers = new CustomerService(db, config.defaultPhoneRegion(), cache::invalidate);
     CustomerHandlers customerHandlers = new CustomerHandlers(customers);
     DetailHandlers details = new DetailHandlers(new AddressBook(customers), new PreferenceService(customers));
-    return OpenAPIContract.from(vertx, "openapi.yaml")
+    // The event types a subscription may name, read from asyncapi.yaml once, off the event loop.
+    return vertx.executeBlocking(EventCatalogue::published)
+        .compose(types -> OpenAPIContract.from(vertx, "openapi.yaml"))
         .compose(contract -> {
           // The body is read by the BodyHandler below, which enforces the size limit (the default extractor has none).
           RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
@@ -127,6 +131,15 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "exportCustomer", privacy::export);
           bind(builder, "getPreferences", details::getPreferences);
           bind(builder, "replacePreferences", details::replacePreferences);
+          WebhookHandlers hooks = new WebhookHandlers(new Webhooks(db, config.webhooks()));
+          bind(builder, "createWebhook", hooks::create);
+          bind(builder, "listWebhooks", hooks::list);
+          bind(builder, "getWebhook", hooks::get);
+          bind(builder, "updateWebhook", hooks::update);
+          bind(builder, "deleteWebhook", hooks::delete);
+          bind(builder, "listWebhookDeliveries", hooks::deliveries);
+          bind(builder, "redeliverWebhookDelivery", hooks::redeliver);
+          bind(builder, "discardWebhookDelivery", hooks::discard);
           Router router = builder.createRouter();
           nameRoutesByTemplate(router);
           new OpsRoutes(vertx, db, cache, auth, config.ops()).mount(router);

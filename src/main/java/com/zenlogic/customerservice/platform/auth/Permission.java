@@ -20,7 +20,8 @@ public enum Permission {
   CREDIT_APPROVE("credit:approve"),
   SEGMENTS_READ("segments:read"),
   SEGMENTS_ADMIN("segments:admin"),
-  ANALYTICS_READ("analytics:read");
+  ANALYTICS_READ("analytics:read"),
+  WEBHOOKS_ADMIN("webhooks:admin");
 
   private final String wire;
 

@@ -15,7 +15,7 @@ class PermissionTest {
   @Test
   void theTokenStringsAreExactlyTheOnesIssuedTokensCarry() {
     assertEquals(List.of("customers:read", "customers:write", "customers:admin", "loyalty:read", "loyalty:write", "loyalty:admin", "credit:read",
-        "credit:write", "credit:approve", "segments:read", "segments:admin", "analytics:read"), Permission.allWire());
+        "credit:write", "credit:approve", "segments:read", "segments:admin", "analytics:read", "webhooks:admin"), Permission.allWire());
     assertEquals(Permission.allWire(), DevToken.ALL_PERMISSIONS);
   }
 

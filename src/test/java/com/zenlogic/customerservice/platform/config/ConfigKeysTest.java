@@ -14,6 +14,7 @@ import com.zenlogic.customerservice.platform.auth.JwtConfig;
 import com.zenlogic.customerservice.platform.cache.CacheConfig;
 import com.zenlogic.customerservice.platform.db.DbConfig;
 import com.zenlogic.customerservice.segmentation.SegmentationConfig;
+import com.zenlogic.customerservice.webhooks.WebhooksConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
 import java.util.Set;
@@ -44,6 +45,7 @@ class ConfigKeysTest {
     assertDeclared(CustomerConfig.KEYS, r -> CustomerConfig.from(r));
     assertDeclared(SegmentationConfig.KEYS, r -> SegmentationConfig.from(r));
     assertDeclared(OpsConfig.KEYS, r -> OpsConfig.from(r));
+    assertDeclared(WebhooksConfig.KEYS, r -> WebhooksConfig.from(r));
   }
 
   @Test
@@ -52,6 +54,7 @@ class ConfigKeysTest {
     // The same reads as AppConfig.from, through one reader, to see their union.
     HttpConfig.from(r); GrpcConfig.from(r); DbConfig.from(r, true); JwtConfig.from(r); AuthConfig.from(r); CacheConfig.from(r);
     AmqpConfig.from(r); CustomerConfig.from(r); SegmentationConfig.from(r); OpsConfig.from(r);
+    WebhooksConfig.from(r);
     r.positive("SHUTDOWN_GRACE_SECONDS", 8);
     assertEquals(new TreeSet<>(AppConfig.KEY_LIST), new TreeSet<>(r.asked()));
   }
