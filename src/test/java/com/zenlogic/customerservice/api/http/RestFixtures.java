@@ -59,6 +59,9 @@ final class RestFixtures {
     f.ids.put("segment", "new");
     f.ids.put("route", "fx-route");
     f.ids.put("action", "suspend");
+    // Webhook paths name the subscription as {id} (the customer's id here: no such subscription, 404) and a
+    // delivery nobody has; WebhooksTest covers another organization's real subscription.
+    f.ids.put("delivery_id", "1");
     return f;
   }
 
