@@ -15,6 +15,7 @@ import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.tracing.LogCorrelation;
 import com.zenlogic.customerservice.loyalty.LoyaltyVerticle;
+import com.zenlogic.customerservice.imports.ImportsVerticle;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.db.Migrations;
 import com.zenlogic.customerservice.platform.config.OpsConfig;
@@ -113,6 +114,8 @@ public final class CustomerServiceApp {
               .map(id -> add(running.engines, id))
               .compose(id -> vertx.deployVerticle(new SegmentationVerticle(runtime, 3_600_000, config.orderServiceGrpc(), config.segmentPolicy()),
                   new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
+              .map(id -> add(running.engines, id))
+              .compose(id -> vertx.deployVerticle(new ImportsVerticle(runtime, caches, config.imports(), config.defaultPhoneRegion())))
               .map(id -> add(running.engines, id))
               .compose(id -> deployEvents(vertx, config, runtime, running))
               .map("engines");

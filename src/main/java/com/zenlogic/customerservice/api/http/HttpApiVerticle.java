@@ -2,6 +2,7 @@ package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.customer.AddressBook;
 import com.zenlogic.customerservice.customer.CustomerService;
+import com.zenlogic.customerservice.imports.CustomerImports;
 import com.zenlogic.customerservice.customer.PreferenceService;
 import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.auth.Auth;
@@ -59,7 +60,14 @@ public final class HttpApiVerticle extends VerticleBase {
           validator = new ContractValidator(vertx, contract);
           writeLimits = new WriteLimits(new WriteRateLimiter(vertx, config.http().writesPerSecond(), config.http().writeBurst(),
               config.redisUrl(), config.cacheKeyPrefix()));
-          builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.httpBodyLimit()));
+          BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.httpBodyLimit());
+          builder.rootHandler(ctx -> {
+            if (ImportHandlers.isUpload(ctx)) {
+              ctx.next();
+            } else {
+              bodies.handle(ctx);
+            }
+          });
           builder.rootHandler(this::correlate);
           builder.security("bearer").httpHandler(auth.restHandler());
           bind(builder, "createCustomer", customerHandlers::create);
@@ -117,6 +125,10 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getCustomerFavourites", segments::favourites);
           bind(builder, "getRouteCustomers", new RouteHandlers(vertx, customers)::routeCustomers);
           bind(builder, "getPreferences", details::getPreferences);
+          ImportHandlers imports = new ImportHandlers(new CustomerImports(vertx, db, config.imports()));
+          bindStreaming(builder, "createImport", imports::create);
+          bind(builder, "getImport", imports::get);
+          bind(builder, "getImportRejected", imports::rejected);
           bind(builder, "replacePreferences", details::replacePreferences);
           Router router = builder.createRouter();
           nameRoutesByTemplate(router);
@@ -160,6 +172,16 @@ public final class HttpApiVerticle extends VerticleBase {
     if (writeLimits.applies(route.getOperation().getHttpMethod())) {
       route.addHandler(writeLimits.handler());
     }
+    route.addHandler(handler);
+  }
+
+  /**
+   * An operation whose body the handler streams itself (an import upload): no contract validation
+   * of the body (the handler checks type and size), the same authentication and write limits.
+   */
+  private void bindStreaming(RouterBuilder builder, String operationId, Handler<RoutingContext> handler) {
+    var route = builder.getRoute(operationId).setDoValidation(false);
+    route.addHandler(writeLimits.handler());
     route.addHandler(handler);
   }
 
