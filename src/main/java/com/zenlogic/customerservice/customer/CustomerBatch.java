@@ -61,7 +61,7 @@ public final class CustomerBatch {
 
   /** The live customers with these external ids, by external id, locked until the transaction ends. */
   public Future<Map<String, Customer>> lockByExternalIds(SqlConnection conn, UUID org, List<String> externalIds) {
-    return conn.preparedQuery(LOCK_BY_EXTERNAL_IDS).execute(Tuple.of(org, externalIds.toArray(String[]::new)))
+    return conn.preparedQuery(LOCK_BY_EXTERNAL_IDS).execute(Tuple.of(org).addArrayOfString(externalIds.toArray(String[]::new)))
         .map(rows -> {
           Map<String, Customer> out = new HashMap<>();
           for (Row row : rows) {
@@ -133,7 +133,7 @@ public final class CustomerBatch {
       text[15][i] = p.notes();
       text[16][i] = p.priceGroup();
     }
-    Tuple params = Tuple.of(org, ids.toArray(UUID[]::new));
+    Tuple params = Tuple.of(org).addArrayOfUUID(ids.toArray(UUID[]::new));
     for (int c = 0; c < 9; c++) {
       params.addValue(text[c]);
     }

@@ -241,11 +241,17 @@ final class ImportFile implements Closeable {
     reader.close();
   }
 
-  /** A CSV row: a column in the header is present; an empty cell is null; tags are separated by '|'. */
+  /**
+   * A CSV row: a column in the header is present and an empty cell is null (it clears the field),
+   * except for fields that cannot be empty (status, customer_type), where an empty cell is absent.
+   * Tags are separated by '|'.
+   */
   private record CsvSource(Map<String, Integer> header, List<String> cells) implements CustomerFields.Source {
+    private static final Set<String> NEVER_EMPTY = Set.of("status", "customer_type");
+
     @Override
     public boolean has(String name) {
-      return header.containsKey(name);
+      return header.containsKey(name) && (!NEVER_EMPTY.contains(name) || text(name) != null);
     }
 
     @Override

@@ -60,7 +60,7 @@ public final class OpeningBalances {
       return Future.succeededFuture(Map.of());
     }
     String[] keys = customerIds.stream().map(OpeningBalances::key).toArray(String[]::new);
-    return conn.preparedQuery(EXISTING).execute(Tuple.of(org, keys)).map(rows -> {
+    return conn.preparedQuery(EXISTING).execute(Tuple.of(org).addArrayOfString(keys)).map(rows -> {
       Map<UUID, Long> out = new HashMap<>();
       for (Row r : rows) {
         out.put(r.getUUID("customer_id"), r.getLong("points"));
