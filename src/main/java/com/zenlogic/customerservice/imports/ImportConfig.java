@@ -14,8 +14,7 @@ public record ImportConfig(Path spoolDir, long maxBytes, int batchRows, boolean 
   public static final List<String> KEYS = List.of("IMPORT_SPOOL_DIR", "IMPORT_MAX_BYTES", "IMPORT_BATCH_ROWS", "IMPORT_ROW_EVENTS");
 
   public static ImportConfig from(ConfigReader r) {
-    String spool = r.optionalText("IMPORT_SPOOL_DIR");
-    Path dir = spool == null ? Path.of(r.text("DATA_DIR", "data"), "imports") : Path.of(spool);
+    Path dir = Path.of(r.text("IMPORT_SPOOL_DIR", "data/imports"));
     long maxBytes = r.number("IMPORT_MAX_BYTES", 2L * 1024 * 1024 * 1024);
     if (maxBytes < 1) {
       throw new ConfigException("IMPORT_MAX_BYTES", "must be a positive number of bytes");
