@@ -14,6 +14,7 @@ import com.zenlogic.customerservice.platform.db.DbConfig;
 import com.zenlogic.customerservice.segmentation.SegmentPolicy;
 import com.zenlogic.customerservice.segmentation.SegmentationConfig;
 import com.zenlogic.customerservice.webhooks.WebhooksConfig;
+import com.zenlogic.customerservice.imports.ImportConfig;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,12 +32,12 @@ import java.util.stream.Stream;
  */
 public record AppConfig(HttpConfig http, GrpcConfig grpc, DbConfig db, JwtConfig jwt, AuthConfig auth, CacheConfig cache,
                         AmqpConfig amqp, CustomerConfig customer, SegmentationConfig segmentation, OpsConfig ops,
-                        WebhooksConfig webhooks, int shutdownGraceSeconds) {
+                        WebhooksConfig webhooks, ImportConfig imports, int shutdownGraceSeconds) {
 
   /** Every key the service reads, collected from the parts (the environment store reads only these). */
   public static final List<String> KEY_LIST = Stream.of(HttpConfig.KEYS, GrpcConfig.KEYS, DbConfig.KEYS,
       JwtConfig.KEYS, AuthConfig.KEYS, CacheConfig.KEYS, AmqpConfig.KEYS, CustomerConfig.KEYS, SegmentationConfig.KEYS, OpsConfig.KEYS,
-      WebhooksConfig.KEYS, List.of("SHUTDOWN_GRACE_SECONDS")).flatMap(List::stream).toList();
+      WebhooksConfig.KEYS, ImportConfig.KEYS, List.of("SHUTDOWN_GRACE_SECONDS")).flatMap(List::stream).toList();
 
   public static final String[] KEYS = KEY_LIST.toArray(String[]::new);
 
@@ -47,7 +48,7 @@ public record AppConfig(HttpConfig http, GrpcConfig grpc, DbConfig db, JwtConfig
     CustomerConfig customer = CustomerConfig.from(r);
     JwtConfig jwt = JwtConfig.from(r);
     return new AppConfig(HttpConfig.from(r), GrpcConfig.from(r), db, jwt, AuthConfig.from(r), CacheConfig.from(r), AmqpConfig.from(r),
-        customer, SegmentationConfig.from(r), ops, WebhooksConfig.from(r), r.positive("SHUTDOWN_GRACE_SECONDS", 8));
+        customer, SegmentationConfig.from(r), ops, WebhooksConfig.from(r), ImportConfig.from(r), r.positive("SHUTDOWN_GRACE_SECONDS", 8));
   }
 
   /** No DB_URL: the service runs on its embedded PostgreSQL under DATA_DIR. */
@@ -66,11 +67,11 @@ public record AppConfig(HttpConfig http, GrpcConfig grpc, DbConfig db, JwtConfig
 
   public AppConfig withJwtHs256Secret(String secret) {
     return new AppConfig(http, grpc, db, jwt.withHs256Secret(secret), auth, cache, amqp, customer, segmentation, ops,
-        webhooks, shutdownGraceSeconds);
+        webhooks, imports, shutdownGraceSeconds);
   }
 
   private AppConfig withDb(DbConfig newDb) {
-    return new AppConfig(http, grpc, newDb, jwt, auth, cache, amqp, customer, segmentation, ops, webhooks, shutdownGraceSeconds);
+    return new AppConfig(http, grpc, newDb, jwt, auth, cache, amqp, customer, segmentation, ops, webhooks, imports, shutdownGraceSeconds);
   }
 
   // Flat accessors of before the split, delegating to the parts.

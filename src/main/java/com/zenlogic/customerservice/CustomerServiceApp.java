@@ -15,6 +15,7 @@ import com.zenlogic.customerservice.AppConfig;
 import com.zenlogic.customerservice.platform.bus.Bus;
 import com.zenlogic.customerservice.platform.tracing.LogCorrelation;
 import com.zenlogic.customerservice.loyalty.LoyaltyVerticle;
+import com.zenlogic.customerservice.imports.ImportsVerticle;
 import com.zenlogic.customerservice.platform.db.DbUrl;
 import com.zenlogic.customerservice.platform.db.Migrations;
 import com.zenlogic.customerservice.platform.config.OpsConfig;
@@ -118,6 +119,8 @@ public final class CustomerServiceApp {
               // Webhooks need no broker: their deliveries are recorded with the events, in PostgreSQL.
               .compose(id -> vertx.deployVerticle(new WebhookDispatcherVerticle(runtime, config.webhooks())))
               .map(id -> add(running.infrastructure, id))
+              .compose(id -> vertx.deployVerticle(new ImportsVerticle(runtime, caches, config.imports(), config.defaultPhoneRegion())))
+              .map(id -> add(running.engines, id))
               .compose(id -> deployEvents(vertx, config, runtime, running))
               .map("engines");
           if (!role.servesApi()) {

@@ -25,7 +25,8 @@ public final class CustomerService {
       "customers_email_uq", "email",
       "customers_phone_uq", "phone",
       "customers_document_uq", "document_number",
-      "customers_card_uq", "loyalty_card");
+      "customers_card_uq", "loyalty_card",
+      "customers_external_id_uq", "external_id");
 
   private final Db db;
   private final CustomerRepository customers = new CustomerRepository();

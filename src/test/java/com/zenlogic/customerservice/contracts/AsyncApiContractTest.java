@@ -64,7 +64,8 @@ class AsyncApiContractTest {
     helper = Vertx.vertx();
     broker = TestBroker.create(helper, "asyncapi");
     published = broker.capture();
-    app = TestApp.start("asyncapi", Map.of("AMQP_URL", broker.url(), "LOYALTY_JOBS_FIRST_RUN_SECONDS", 1_000_000));
+    app = TestApp.start("asyncapi", Map.of("AMQP_URL", broker.url(), "LOYALTY_JOBS_FIRST_RUN_SECONDS", 1_000_000,
+        "IMPORT_SPOOL_DIR", java.nio.file.Files.createTempDirectory("asyncapi-imports").toString()));
     waitFor(() -> queueExists("customer_payment_queue"), "consumers declared their queues");
   }
 
@@ -295,6 +296,12 @@ class AsyncApiContractTest {
     String erased = ok(h.post("/api/v1/customers", new JsonObject().put("customer_type", "person").put("first_name", "Eva").put("last_name", "Lagos")))
         .getString("id");
     ok(h.post("/api/v1/customers/" + erased + "/erase", null));
+    java.net.http.HttpResponse<String> imported = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+        .newBuilder(java.net.URI.create("http://127.0.0.1:" + app.config.httpPort() + "/api/v1/imports"))
+        .header("Authorization", "Bearer " + app.token(org, ALL)).header("Content-Type", "text/csv")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("external_id,customer_type,first_name,last_name\nI-1,person,Ida,Paz\n"))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, imported.statusCode(), imported.body());
 
     Set<String> declared = contract.publishedTypes();
     try {

@@ -3,6 +3,7 @@ package com.zenlogic.customerservice.api.http;
 import com.zenlogic.customerservice.customer.AddressBook;
 import com.zenlogic.customerservice.customer.CustomerAudit;
 import com.zenlogic.customerservice.customer.CustomerService;
+import com.zenlogic.customerservice.imports.CustomerImports;
 import com.zenlogic.customerservice.customer.PreferenceService;
 import com.zenlogic.customerservice.merge.CustomerMergeService;
 import com.zenlogic.customerservice.AppConfig;
@@ -58,14 +59,25 @@ public final class HttpApiVerticle extends VerticleBase {
     DetailHandlers details = new DetailHandlers(new AddressBook(customers), new PreferenceService(customers));
     // The event types a subscription may name, read from asyncapi.yaml once, off the event loop.
     return vertx.executeBlocking(EventCatalogue::published)
-        .compose(types -> OpenAPIContract.from(vertx, "openapi.yaml"))
+        .compose(types -> io.vertx.openapi.impl.Utils.readYamlOrJson(vertx, "openapi.yaml"))
+        .map(HttpApiVerticle::withRoutableMediaTypes)
+        .compose(json -> OpenAPIContract.from(vertx, json))
         .compose(contract -> {
           // The body is read by the BodyHandler below, which enforces the size limit (the default extractor has none).
           RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
           validator = new ContractValidator(vertx, contract);
           writeLimits = new WriteLimits(new WriteRateLimiter(vertx, config.http().writesPerSecond(), config.http().writeBurst(),
               config.redisUrl(), config.cacheKeyPrefix()));
-          builder.rootHandler(BodyHandler.create(false).setBodyLimit(config.httpBodyLimit()));
+          BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.httpBodyLimit());
+          builder.rootHandler(ctx -> {
+            if (ImportHandlers.isUpload(ctx)) {
+              // Held until the handler reads it (after authentication): nothing may arrive unread before.
+              ctx.request().pause();
+              ctx.next();
+            } else {
+              bodies.handle(ctx);
+            }
+          });
           builder.rootHandler(this::correlate);
           builder.security("bearer").httpHandler(auth.restHandler());
           bind(builder, "createCustomer", customerHandlers::create);
@@ -130,6 +142,10 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getConsentHistory", privacy::consentHistory);
           bind(builder, "exportCustomer", privacy::export);
           bind(builder, "getPreferences", details::getPreferences);
+          ImportHandlers imports = new ImportHandlers(new CustomerImports(vertx, db, config.imports()));
+          bindStreaming(builder, "createImport", imports::create);
+          bind(builder, "getImport", imports::get);
+          bind(builder, "getImportRejected", imports::rejected);
           bind(builder, "replacePreferences", details::replacePreferences);
           WebhookHandlers hooks = new WebhookHandlers(new Webhooks(db, config.webhooks()));
           bind(builder, "createWebhook", hooks::create);
@@ -182,6 +198,67 @@ public final class HttpApiVerticle extends VerticleBase {
     if (writeLimits.applies(route.getOperation().getHttpMethod())) {
       route.addHandler(writeLimits.handler());
     }
+    route.addHandler(handler);
+  }
+
+  /** What Vert.x OpenAPI 5.0 can route; it refuses a whole contract naming any other media type. */
+  private static final java.util.Set<String> ROUTABLE_MEDIA_TYPES = java.util.Set.of("application/json",
+      "application/json; charset=utf-8", "multipart/form-data", "application/hal+json", "application/octet-stream", "text/plain",
+      "text/plain; charset=utf-8");
+
+  /**
+   * The router's copy of the contract without the media types Vert.x OpenAPI 5.0 cannot route
+   * (text/csv, application/x-ndjson: the import's upload and its report). Their handlers read and
+   * write those bodies themselves, and the router validates no body of theirs. The published
+   * /openapi.yaml keeps them.
+   */
+  static io.vertx.core.json.JsonObject withRoutableMediaTypes(io.vertx.core.json.JsonObject contract) {
+    io.vertx.core.json.JsonObject paths = contract.getJsonObject("paths", new io.vertx.core.json.JsonObject());
+    for (String path : paths.fieldNames()) {
+      io.vertx.core.json.JsonObject item = paths.getJsonObject(path);
+      for (String method : item.fieldNames()) {
+        if (!(item.getValue(method) instanceof io.vertx.core.json.JsonObject op)) {
+          continue;
+        }
+        if (op.getValue("requestBody") instanceof io.vertx.core.json.JsonObject body && onlyRoutable(body)) {
+          op.remove("requestBody");
+        }
+        if (op.getValue("responses") instanceof io.vertx.core.json.JsonObject responses) {
+          for (String status : responses.fieldNames()) {
+            if (responses.getValue(status) instanceof io.vertx.core.json.JsonObject response && onlyRoutable(response)) {
+              response.remove("content");
+            }
+          }
+        }
+      }
+    }
+    return contract;
+  }
+
+  /** Drops the unroutable media types of a body or response; answers whether none is left. */
+  private static boolean onlyRoutable(io.vertx.core.json.JsonObject withContent) {
+    if (!(withContent.getValue("content") instanceof io.vertx.core.json.JsonObject content)) {
+      return false;
+    }
+    content.fieldNames().removeIf(type -> !ROUTABLE_MEDIA_TYPES.contains(type));
+    return content.isEmpty();
+  }
+
+  /**
+   * An operation whose body the handler streams itself (an import upload): no contract validation
+   * of the body (the handler checks type and size), the same authentication and write limits.
+   */
+  private void bindStreaming(RouterBuilder builder, String operationId, Handler<RoutingContext> handler) {
+    var route = builder.getRoute(operationId).setDoValidation(false);
+    // The authentication handler resumes the request it paused; hold the body again until the handler reads it.
+    // Refused before it was read (415, 429, ...), the body is drained and dropped once the answer
+    // is sent, so the connection can serve its next request.
+    route.addHandler(ctx -> {
+      ctx.request().pause();
+      ctx.addEndHandler(v -> ctx.request().resume());
+      ctx.next();
+    });
+    route.addHandler(writeLimits.handler());
     route.addHandler(handler);
   }
 

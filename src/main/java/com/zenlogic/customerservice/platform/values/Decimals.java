@@ -103,6 +103,37 @@ public final class Decimals {
     return amount;
   }
 
+  /** At most 15 digits: far beyond any balance, and exact in a JSON number. */
+  public static final long POINTS_MAX = 999_999_999_999_999L;
+
+  /**
+   * A whole, non-negative number of points written as text (a CSV cell) or a JSON integer;
+   * blank or null is 0. Points are BIGINT, never a decimal.
+   */
+  public static long points(String field, Object value) {
+    if (value == null) {
+      return 0;
+    }
+    if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+      long n = ((Number) value).longValue();
+      if (n < 0 || n > POINTS_MAX) {
+        throw DomainException.invalid(field, "must be a whole number of points from 0 to " + POINTS_MAX);
+      }
+      return n;
+    }
+    if (!(value instanceof String s)) {
+      throw DomainException.invalid(field, "must be a whole number of points");
+    }
+    String text = s.strip();
+    if (text.isEmpty()) {
+      return 0;
+    }
+    if (text.length() > 15 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      throw DomainException.invalid(field, "must be a whole number of points from 0 to " + POINTS_MAX);
+    }
+    return Long.parseLong(text);
+  }
+
   /** The exact decimal a JSON value spells, with trailing zeros stripped; never expands an exponent. */
   private static BigDecimal exact(String field, Object value, String rule) {
     if (value == null) {

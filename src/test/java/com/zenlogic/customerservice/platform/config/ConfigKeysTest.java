@@ -1,6 +1,7 @@
 package com.zenlogic.customerservice.platform.config;
 
 import com.zenlogic.customerservice.AppConfig;
+import com.zenlogic.customerservice.imports.ImportConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,6 +47,7 @@ class ConfigKeysTest {
     assertDeclared(SegmentationConfig.KEYS, r -> SegmentationConfig.from(r));
     assertDeclared(OpsConfig.KEYS, r -> OpsConfig.from(r));
     assertDeclared(WebhooksConfig.KEYS, r -> WebhooksConfig.from(r));
+    assertDeclared(ImportConfig.KEYS, r -> ImportConfig.from(r));
   }
 
   @Test
@@ -54,7 +56,7 @@ class ConfigKeysTest {
     // The same reads as AppConfig.from, through one reader, to see their union.
     HttpConfig.from(r); GrpcConfig.from(r); DbConfig.from(r, true); JwtConfig.from(r); AuthConfig.from(r); CacheConfig.from(r);
     AmqpConfig.from(r); CustomerConfig.from(r); SegmentationConfig.from(r); OpsConfig.from(r);
-    WebhooksConfig.from(r);
+    WebhooksConfig.from(r); ImportConfig.from(r);
     r.positive("SHUTDOWN_GRACE_SECONDS", 8);
     assertEquals(new TreeSet<>(AppConfig.KEY_LIST), new TreeSet<>(r.asked()));
   }
