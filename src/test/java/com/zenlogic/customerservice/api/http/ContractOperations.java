@@ -27,7 +27,9 @@ final class ContractOperations {
   private ContractOperations() {}
 
   static List<Op> load(Vertx vertx) throws Exception {
-    JsonObject raw = OpenAPIContract.from(vertx, "openapi.yaml").await(30, TimeUnit.SECONDS).getRawContract();
+    // The router's copy (HttpApiVerticle): the file and import uploads' media types Vert.x OpenAPI cannot load are dropped.
+    JsonObject raw = io.vertx.openapi.impl.Utils.readYamlOrJson(vertx, "openapi.yaml").map(HttpApiVerticle::withRoutableMediaTypes)
+        .compose(json -> OpenAPIContract.from(vertx, json)).await(30, TimeUnit.SECONDS).getRawContract();
     List<Op> ops = new ArrayList<>();
     JsonObject paths = raw.getJsonObject("paths");
     for (String path : paths.fieldNames()) {
@@ -54,7 +56,8 @@ final class ContractOperations {
         boolean required = false;
         if (op.containsKey("requestBody")) {
           JsonObject rb = op.getJsonObject("requestBody");
-          body = rb.getJsonObject("content").getJsonObject("application/json").getJsonObject("schema");
+          JsonObject json = rb.getJsonObject("content", new JsonObject()).getJsonObject("application/json");
+          body = json == null ? null : json.getJsonObject("schema");
           required = rb.getBoolean("required", false);
         }
         ops.add(new Op(op.getString("operationId"), method.toUpperCase(), path, List.copyOf(params.values()), body, required));
