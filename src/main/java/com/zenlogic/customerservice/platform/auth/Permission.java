@@ -18,7 +18,9 @@ public enum Permission {
   CREDIT_APPROVE("credit:approve"),
   SEGMENTS_READ("segments:read"),
   SEGMENTS_ADMIN("segments:admin"),
-  ANALYTICS_READ("analytics:read");
+  ANALYTICS_READ("analytics:read"),
+  // A whole organization's customers in one file (personal data): not implied by customers:read.
+  CUSTOMERS_EXPORT("customers:export");
 
   private final String wire;
 
