@@ -34,6 +34,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final Auth auth;
   private HttpServer server;
   private Db db;
+  private Db exportsDb;
   private CustomerCache cache;
   private ContractValidator validator;
   private WriteLimits writeLimits;
@@ -48,6 +49,7 @@ public final class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     db = Db.create(vertx, runtimeDb, config.dbPoolSize());
+    exportsDb = Db.createExports(vertx, runtimeDb, config.http().exportsMaxConcurrent());
     cache = caches.get();
     CustomerService customers = new CustomerService(db, config.defaultPhoneRegion(), cache::invalidate);
     CustomerHandlers customerHandlers = new CustomerHandlers(customers);
@@ -116,6 +118,10 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getKpis", segments::kpis);
           bind(builder, "getCustomerFavourites", segments::favourites);
           bind(builder, "getRouteCustomers", new RouteHandlers(vertx, customers)::routeCustomers);
+          ExportHandlers exports = new ExportHandlers(exportsDb);
+          bind(builder, "exportCustomers", exports::customers);
+          bind(builder, "exportPointsBalances", exports::pointsBalances);
+          bind(builder, "exportLoyaltyLedger", exports::loyaltyLedger);
           bind(builder, "getPreferences", details::getPreferences);
           bind(builder, "replacePreferences", details::replacePreferences);
           Router router = builder.createRouter();
@@ -145,6 +151,7 @@ public final class HttpApiVerticle extends VerticleBase {
     return closing
         .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
         .eventually(() -> writeLimits == null ? Future.succeededFuture() : writeLimits.close())
+        .eventually(() -> exportsDb == null ? Future.succeededFuture() : exportsDb.close())
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
   }
 
