@@ -116,9 +116,10 @@ enum ExportFormat {
       written.setLength(0);
     }
 
+    /** CSV has no null: an empty cell (the import reads it back as none). Jackson would drop a null array element. */
     private static String cell(Object v) {
       if (v == null) {
-        return null;
+        return "";
       }
       if (v instanceof BigDecimal d) {
         return d.toPlainString();
