@@ -337,7 +337,12 @@ class ExportsTest {
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertEquals(200, fast.status);
     assertEquals(BULK + 2, fast.body.split("\n").length, "one more customer now");
-    System.out.printf(Locale.ROOT, "ExportsTest: %d customers as NDJSON, %d bytes in %d ms%n", BULK + 1, fast.body.length(), ms);
+    System.out.printf(Locale.ROOT, "ExportsTest: %d customers as NDJSON, %d chars in %d ms%n", BULK + 1, fast.body.length(), ms);
+    t0 = System.nanoTime();
+    Http.Reply csv = anonymous.as(token).get("/api/v1/exports/customers?format=csv");
+    ms = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(BULK + 3, csv.body.split("\n").length);
+    System.out.printf(Locale.ROOT, "ExportsTest: %d customers as CSV, %d chars in %d ms%n", BULK + 1, csv.body.length(), ms);
   }
 
   @Test
