@@ -310,12 +310,16 @@ class ExportsTest {
           .getString("id");
       assertEquals(200, writer.patch("/api/v1/customers/" + lastId, new JsonObject().put("first_name", "Changed"), null).status);
 
-      // A second stalled export is allowed (EXPORTS_MAX_CONCURRENT 2 by default), a third is refused at once.
+      // A second stalled export is allowed (EXPORTS_MAX_CONCURRENT 2 by default); a third waits 2 s for a slot, then is refused.
       try (SlowDownload second = new SlowDownload(app.config.httpPort(), "/api/v1/exports/customers?format=ndjson", token)) {
         assertEquals(200, second.status);
+        long asked = System.nanoTime();
         Http.Reply third = anonymous.as(token).get("/api/v1/exports/customers");
+        long waited = (System.nanoTime() - asked) / 1_000_000;
         assertEquals(503, third.status, third.toString());
         assertEquals("SERVICE_UNAVAILABLE", third.error().getString("code"));
+        assertTrue(waited >= 1500 && waited < 10_000, "waited " + waited + " ms");
+        assertEquals(200, anonymous.as(token).get("/api/v1/customers/search?limit=1").status, "the API's own pool is untouched");
       }
 
       String rest = new String(slow.readAll(), StandardCharsets.UTF_8);

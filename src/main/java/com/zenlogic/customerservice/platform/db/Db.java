@@ -70,19 +70,26 @@ public final class Db {
 
   /**
    * The streamed exports' pool, shared by the HTTP instances: each export holds one connection for
-   * as long as its client reads, so exports never take the API's connections, and with no wait
-   * queue an export beyond {@code maxConcurrent} is refused at once (503) instead of queueing
-   * behind downloads that may take minutes.
+   * as long as its client reads, so exports never take the API's connections. An export beyond
+   * {@code maxConcurrent} waits at most {@value #EXPORT_WAIT_SECONDS} s for one to finish (a burst of
+   * small files goes through), then is refused (503) rather than queue behind a download that may
+   * take minutes.
    */
   public static Db createExports(Vertx vertx, DbUrl url, int maxConcurrent) {
-    return create(vertx, url, maxConcurrent, "customer-db-exports-", Map.of("idle_in_transaction_session_timeout", EXPORT_IDLE_IN_TRANSACTION_MS), 0);
+    return create(vertx, url, maxConcurrent, "customer-db-exports-", Map.of("idle_in_transaction_session_timeout", EXPORT_IDLE_IN_TRANSACTION_MS),
+        options -> options.setMaxWaitQueueSize(EXPORT_MAX_WAITING).setConnectionTimeout(EXPORT_WAIT_SECONDS)
+            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS));
   }
+
+  private static final int EXPORT_MAX_WAITING = 16;
+  private static final int EXPORT_WAIT_SECONDS = 2;
 
   private static Db create(Vertx vertx, DbUrl url, int poolSize, String name, Map<String, String> settings) {
-    return create(vertx, url, poolSize, name, settings, 4096);
+    return create(vertx, url, poolSize, name, settings, options -> { });
   }
 
-  private static Db create(Vertx vertx, DbUrl url, int poolSize, String name, Map<String, String> settings, int maxWaiting) {
+  private static Db create(Vertx vertx, DbUrl url, int poolSize, String name, Map<String, String> settings,
+                           java.util.function.Consumer<PoolOptions> tune) {
     PgConnectOptions connect = new PgConnectOptions()
         .setHost(url.host())
         .setPort(url.port())
@@ -98,7 +105,8 @@ public final class Db {
         .setMaxSize(poolSize)
         .setShared(name != null)
         .setName(name == null ? "customer-checkout" : name + url.database())
-        .setMaxWaitQueueSize(maxWaiting);
+        .setMaxWaitQueueSize(4096);
+    tune.accept(options);
     Pool pool = PgBuilder.pool().with(options).connectingTo(connect).using(vertx).build();
     return new Db(pool);
   }
