@@ -115,6 +115,11 @@ final class ExportStream {
 
   private void failed(Throwable failure) {
     if (!response.headWritten()) {
+      // Nothing sent yet: an ordinary error answer, without the file's headers.
+      for (CharSequence name : new CharSequence[] {HttpHeaders.CONTENT_TYPE, "Content-Disposition", "X-Snapshot-At", "Trailer", HttpHeaders.CACHE_CONTROL}) {
+        response.headers().remove(name);
+      }
+      response.setChunked(false);
       ctx.fail(failure);
       return;
     }
