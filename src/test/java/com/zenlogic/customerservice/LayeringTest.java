@@ -29,7 +29,8 @@ class LayeringTest {
   /** Each table's owner: the only top-level package whose SQL may name it. */
   private static final Map<String, String> OWNER = Map.ofEntries(
       Map.entry("customers", "customer"), Map.entry("customer_addresses", "customer"),
-      Map.entry("customer_preferences", "customer"),
+      Map.entry("customer_preferences", "customer"), Map.entry("customer_audit", "customer"),
+      Map.entry("customer_consent_history", "customer"),
       Map.entry("loyalty_accounts", "loyalty"), Map.entry("loyalty_holds", "loyalty"), Map.entry("loyalty_ledger", "loyalty"),
       Map.entry("loyalty_lots", "loyalty"), Map.entry("loyalty_programs", "loyalty"), Map.entry("loyalty_tenants", "loyalty"),
       Map.entry("loyalty_earn_items", "loyalty"), Map.entry("loyalty_returned_items", "loyalty"),

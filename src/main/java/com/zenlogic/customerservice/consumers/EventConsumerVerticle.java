@@ -10,6 +10,7 @@ import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.platform.config.OpsConfig;
 import com.zenlogic.customerservice.platform.amqp.Rabbit;
 import com.zenlogic.customerservice.platform.values.Text;
+import com.zenlogic.customerservice.platform.auth.Actor;
 import com.zenlogic.customerservice.platform.tracing.Correlation;
 import com.zenlogic.customerservice.platform.tracing.Tracing;
 import com.zenlogic.customerservice.platform.errors.Unavailable;
@@ -253,6 +254,7 @@ public abstract class EventConsumerVerticle extends VerticleBase {
       return;
     }
     Correlation.set(event.correlationId());
+    Actor.set("event:" + name());
     inFlight++;
     apply(message, tag, event, 1);
   }

@@ -126,6 +126,15 @@ public final class CustomerService {
         }));
   }
 
+  /**
+   * Reads what is held about a customer of the caller's organization, deleted or erased ones
+   * included (their audit and ledgers stay): the audit, a data-protection access request.
+   */
+  public <T> Future<T> readHeld(Caller caller, UUID id, java.util.function.BiFunction<SqlConnection, Customer, Future<T>> work) {
+    return db.withTenant(caller.organizationId(), conn -> customers.find(conn, caller.organizationId(), id)
+        .compose(current -> work.apply(conn, visible(current, id, true))));
+  }
+
   public Future<CustomerPage> search(Caller caller, CustomerQuery query) {
     return db.withTenant(caller.organizationId(), conn -> customers.search(conn, caller.organizationId(), query));
   }

@@ -36,7 +36,8 @@ public final class PreferenceService {
     });
     return customers.changeDetails(caller, customerId, "preferences", conn ->
         PreferencesRepository.find(conn, caller.organizationId(), customerId).compose(current -> {
-          Instant now = Instant.now();
+          // PostgreSQL keeps microseconds: the consent history (V16) then shows the very instant the preferences do.
+          Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
           Map<String, Preferences.Consent> merged = new LinkedHashMap<>(current.marketingConsent());
           consent.forEach((ch, granted) -> {
             Preferences.Consent before = merged.get(ch);

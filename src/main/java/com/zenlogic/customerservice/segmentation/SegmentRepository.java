@@ -237,6 +237,11 @@ final class SegmentRepository {
         AND ($3::timestamptz IS NULL OR (occurred_at, id) < ($3::timestamptz, $4::bigint))
       ORDER BY occurred_at DESC, id DESC LIMIT $5""";
 
+  private static final String PURCHASE_LINES = """
+      SELECT purchase_id, line, product_id, variant_id, name, category, quantity, unit_price FROM purchase_items
+      WHERE organization_id = $1 AND customer_id = $2 AND purchase_id = ANY ($3)
+      ORDER BY purchase_id DESC, line""";
+
   private static final String SEGMENT_COUNTS = """
       SELECT segment, count(*) AS n FROM customer_stats WHERE organization_id = $1 GROUP BY segment ORDER BY segment""";
 
@@ -371,6 +376,16 @@ final class SegmentRepository {
       List<SegmentationMessages.PurchaseRow> out = new ArrayList<>();
       rows.forEach(r -> out.add(new SegmentationMessages.PurchaseRow(r.getLong("id"), r.getString("source"), r.getString("reference"),
           r.getBigDecimal("amount"), r.getOffsetDateTime("occurred_at").toInstant(), r.getString("local_id"), r.getInteger("item_count"))));
+      return out;
+    });
+  }
+
+  Future<List<SegmentationMessages.PurchaseLine>> purchaseLines(SqlConnection conn, UUID org, UUID customerId, List<Long> purchaseIds) {
+    return conn.preparedQuery(PURCHASE_LINES).execute(Tuple.of(org, customerId, purchaseIds.toArray(Long[]::new))).map(rows -> {
+      List<SegmentationMessages.PurchaseLine> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new SegmentationMessages.PurchaseLine(r.getLong("purchase_id"), r.getInteger("line"),
+          new PurchaseItem(r.getString("product_id"), r.getString("variant_id"), r.getString("name"), r.getString("category"),
+              r.getBigDecimal("quantity"), r.getBigDecimal("unit_price")))));
       return out;
     });
   }

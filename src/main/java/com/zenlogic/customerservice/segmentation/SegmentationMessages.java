@@ -16,6 +16,8 @@ public final class SegmentationMessages {
       Address.of("segmentation.stats", CustomerQuery.class, CustomerStatsView.class).idempotent();
   public static final Address<HistoryQuery, History> HISTORY =
       Address.of("segmentation.history", HistoryQuery.class, History.class).idempotent();
+  public static final Address<LinesQuery, PurchaseLines> PURCHASE_LINES =
+      Address.of("segmentation.purchase.lines", LinesQuery.class, PurchaseLines.class).idempotent();
   public static final Address<OrganizationQuery, SegmentCounts> SEGMENTS =
       Address.of("segmentation.segments", OrganizationQuery.class, SegmentCounts.class).idempotent();
   public static final Address<SegmentQuery, Members> SEGMENT_CUSTOMERS =
@@ -42,6 +44,14 @@ public final class SegmentationMessages {
   /** One purchase of the history, newest first. */
   public record PurchaseRow(long id, String source, String reference, BigDecimal amount, Instant occurredAt, String localId,
                             Integer itemCount) {}
+
+  /** The lines of some of a customer's purchases (by purchase id), for a data-protection access request. */
+  public record LinesQuery(Caller caller, UUID customerId, List<Long> purchaseIds) implements Bus.Local {}
+
+  public record PurchaseLines(List<PurchaseLine> lines) implements Bus.Local {}
+
+  /** One line of a purchase: line is its position in the purchase, from 0. */
+  public record PurchaseLine(long purchaseId, int line, PurchaseItem item) {}
 
   public record SegmentQuery(Caller caller, String segment, UUID after, int limit) implements Bus.Local {}
 

@@ -196,6 +196,13 @@ public final class SegmentationService {
         .compose(v -> repo.history(conn, org, customerId, beforeAt, beforeId, limit)));
   }
 
+  /** The lines of the named purchases of a customer, newest purchase first, in line order. */
+  public Future<java.util.List<SegmentationMessages.PurchaseLine>> purchaseLines(Caller caller, UUID customerId, java.util.List<Long> purchaseIds) {
+    UUID org = caller.organizationId();
+    return db.withTenant(org, conn -> requireCustomer(conn, org, customerId)
+        .compose(v -> repo.purchaseLines(conn, org, customerId, purchaseIds)));
+  }
+
   public Future<java.util.List<SegmentationMessages.SegmentCount>> segments(Caller caller) {
     return db.withTenant(caller.organizationId(), conn -> repo.segmentCounts(conn, caller.organizationId()));
   }

@@ -47,6 +47,8 @@ public final class SegmentationVerticle extends VerticleBase {
     SegmentationMessages.HISTORY.serve(vertx, q -> backfill(segments, orders, q)
         .compose(partial -> segments.history(q.caller(), q.customerId(), q.beforeAt(), q.beforeId(), q.limit())
             .map(rows -> new SegmentationMessages.History(rows, partial))));
+    SegmentationMessages.PURCHASE_LINES.serve(vertx, q -> segments.purchaseLines(q.caller(), q.customerId(), q.purchaseIds())
+        .map(SegmentationMessages.PurchaseLines::new));
     SegmentationMessages.SEGMENTS.serve(vertx, q -> segments.segments(q.caller()).map(SegmentationMessages.SegmentCounts::new));
     SegmentationMessages.SEGMENT_CUSTOMERS.serve(vertx, q -> segments.segmentCustomers(q.caller(), q.segment(), q.after(), q.limit()).map(SegmentationMessages.Members::new));
     SegmentationMessages.RECALCULATE.serve(vertx, q -> segments.recalculate(q.caller()));

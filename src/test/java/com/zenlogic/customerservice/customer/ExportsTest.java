@@ -60,7 +60,7 @@ class ExportsTest {
   @BeforeEach
   void freshOrganization() {
     org = UUID.randomUUID();
-    admin = anonymous.as(app.token(org, "customers:read", "customers:write", "customers:export", "loyalty:read", "loyalty:write",
+    admin = anonymous.as(app.token(org, "customers:read", "customers:write", "customers:admin", "loyalty:read", "loyalty:write",
         "loyalty:admin"));
   }
 
@@ -231,8 +231,8 @@ class ExportsTest {
 
     Http.Reply reader = anonymous.as(app.token(org, "customers:read", "loyalty:read")).get("/api/v1/exports/customers");
     assertEquals(403, reader.status, "customers:read is not enough for a bulk export of personal data");
-    assertEquals(403, anonymous.as(app.token(org, "customers:export", "loyalty:read")).get("/api/v1/exports/points-balances").status);
-    assertEquals(403, anonymous.as(app.token(org, "customers:export", "loyalty:write")).get("/api/v1/exports/loyalty-ledger").status);
+    assertEquals(403, anonymous.as(app.token(org, "customers:admin", "loyalty:read")).get("/api/v1/exports/points-balances").status);
+    assertEquals(403, anonymous.as(app.token(org, "customers:admin", "loyalty:write")).get("/api/v1/exports/loyalty-ledger").status);
     assertEquals(401, anonymous.get("/api/v1/exports/customers").status);
   }
 
@@ -292,7 +292,7 @@ class ExportsTest {
   void aSlowClientHoldsBackTheCursorAndTheFileIsOneSnapshot() throws Exception {
     bulkInsert(org, BULK);
     String lastId = app.db.scalar(org, "SELECT id FROM customers ORDER BY id DESC LIMIT 1");
-    String token = app.token(org, "customers:read", "customers:write", "customers:export");
+    String token = app.token(org, "customers:read", "customers:write", "customers:admin");
 
     try (SlowDownload slow = new SlowDownload(app.config.httpPort(), "/api/v1/exports/customers?format=csv", token)) {
       assertEquals(200, slow.status);
@@ -352,7 +352,7 @@ class ExportsTest {
   @Test
   void aClientThatGoesAwayEndsTheExportAndItsTransaction() throws Exception {
     bulkInsert(org, 20_000);
-    String token = app.token(org, "customers:export");
+    String token = app.token(org, "customers:admin");
     try (SlowDownload slow = new SlowDownload(app.config.httpPort(), "/api/v1/exports/customers?format=ndjson", token)) {
       slow.read(1000);
       Thread.sleep(500);

@@ -1,6 +1,7 @@
 package com.zenlogic.customerservice.api.grpc;
 
 import com.zenlogic.customerservice.platform.auth.Permission;
+import com.zenlogic.customerservice.platform.auth.Actor;
 import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.errors.DomainException;
@@ -58,7 +59,9 @@ final class GrpcCallers {
       throw new DomainException(ErrorCode.PERMISSION_DENIED, "organization_id differs from the token's organization", "organization_id");
     }
     tokenCaller.require(permission);
-    return new Caller(tokenCaller.organizationId(), tokenCaller.userId(), tokenCaller.localId(), tokenCaller.permissions(), correlationId);
+    Caller caller = new Caller(tokenCaller.organizationId(), tokenCaller.userId(), tokenCaller.localId(), tokenCaller.permissions(), correlationId);
+    Actor.set(Actor.of(caller));
+    return caller;
   }
 
   private Caller trusted(String requestOrg, String correlationId, Permission permission) {
@@ -71,6 +74,7 @@ final class GrpcCallers {
     UUID org = Ids.parse("organization_id", requestOrg);
     Caller c = new Caller(org, "trusted-network", null, TRUSTED_PERMISSIONS, correlationId);
     c.require(permission);
+    Actor.set(Actor.of(c));
     return c;
   }
 

@@ -79,16 +79,18 @@ final class CreditHandlers {
     Instant from = period[0];
     Instant to = period[1];
     Responses.reply(ctx, CreditMessages.STATEMENT.request(vertx, new CreditMessages.StatementQuery(caller,
-        Requests.pathId(ctx, "id"), from, to)).map(st -> {
-          JsonArray lines = new JsonArray();
-          st.lines().forEach(l -> lines.add(new JsonObject().put("at", l.at().toString()).put("type", l.type())
-              .put("reference", l.reference()).put("amount", l.amount().toPlainString())
-              .put("running_outstanding", l.runningOutstanding().toPlainString())
-              .put("credit_balance_after", l.creditBalanceAfter().toPlainString())));
-          return new JsonObject().put("customer_id", st.customerId().toString()).put("from", from.toString()).put("to", to.toString())
-              .put("opening_outstanding", st.openingOutstanding().toPlainString()).put("lines", lines)
-              .put("closing_outstanding", st.closingOutstanding().toPlainString());
-        }));
+        Requests.pathId(ctx, "id"), from, to)).map(st -> statementJson(st, from, to, st.lines())));
+  }
+
+  static JsonObject statementJson(CreditMessages.Statement st, Instant from, Instant to, java.util.List<CreditMessages.StatementLine> shown) {
+    JsonArray lines = new JsonArray();
+    shown.forEach(l -> lines.add(new JsonObject().put("at", l.at().toString()).put("type", l.type())
+        .put("reference", l.reference()).put("amount", l.amount().toPlainString())
+        .put("running_outstanding", l.runningOutstanding().toPlainString())
+        .put("credit_balance_after", l.creditBalanceAfter().toPlainString())));
+    return new JsonObject().put("customer_id", st.customerId().toString()).put("from", from.toString()).put("to", to.toString())
+        .put("opening_outstanding", st.openingOutstanding().toPlainString()).put("lines", lines)
+        .put("closing_outstanding", st.closingOutstanding().toPlainString());
   }
 
   void customerAging(RoutingContext ctx) {
@@ -122,7 +124,7 @@ final class CreditHandlers {
 
 
 
-  private static JsonObject summaryJson(CreditMessages.Summary s) {
+  static JsonObject summaryJson(CreditMessages.Summary s) {
     return new JsonObject().put("customer_id", s.customerId().toString()).put("status", s.status())
         .put("credit_limit", s.creditLimit().toPlainString()).put("currency", s.currency()).put("terms_days", s.termsDays())
         .put("outstanding", s.outstanding().toPlainString()).put("available", s.available().toPlainString())

@@ -73,6 +73,24 @@ final class Cursors {
     return p == null ? null : guarded(() -> new HistoryPosition(Instant.parse(p.getString(0)), positive(p.getLong(1))));
   }
 
+  static String audit(UUID org, UUID customerId, Long lastId) {
+    return lastId == null ? null : encode(org, "customers.audit:" + customerId, new JsonArray().add(lastId));
+  }
+
+  static Long audit(UUID org, UUID customerId, String cursor) {
+    JsonArray p = decode(org, "customers.audit:" + customerId, cursor);
+    return p == null ? null : guarded(() -> positive(p.getLong(0)));
+  }
+
+  static String consents(UUID org, UUID customerId, Long lastId) {
+    return lastId == null ? null : encode(org, "customers.consents:" + customerId, new JsonArray().add(lastId));
+  }
+
+  static Long consents(UUID org, UUID customerId, String cursor) {
+    JsonArray p = decode(org, "customers.consents:" + customerId, cursor);
+    return p == null ? null : guarded(() -> positive(p.getLong(0)));
+  }
+
   static String segment(UUID org, String segment, UUID lastCustomer) {
     return lastCustomer == null ? null : encode(org, "segment:" + segment, new JsonArray().add(lastCustomer.toString()));
   }

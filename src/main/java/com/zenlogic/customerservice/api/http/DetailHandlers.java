@@ -86,7 +86,7 @@ final class DetailHandlers {
         b.getBoolean("is_default", false), null, null);
   }
 
-  private static JsonObject json(Address a) {
+  static JsonObject json(Address a) {
     return new JsonObject()
         .put("id", a.id().toString())
         .put("customer_id", a.customerId().toString())
@@ -103,7 +103,7 @@ final class DetailHandlers {
         .put("updated_at", a.updatedAt().toString());
   }
 
-  private static JsonObject json(Preferences p) {
+  static JsonObject json(Preferences p) {
     JsonObject consent = new JsonObject();
     p.marketingConsent().forEach((ch, c) ->
         consent.put(ch, new JsonObject().put("granted", c.granted()).put("updated_at", c.updatedAt().toString())));

@@ -10,11 +10,12 @@ import java.time.Instant;
 
 /**
  * /api/v1/exports: whole-organization files for re-import and for finance (docs/exports.md).
- * Customers need customers:export (personal data in bulk is more than customers:read); the
- * points files need loyalty:admin, as the program itself does.
+ * Customers need customers:admin (personal data in bulk is more than customers:read; the same
+ * permission as a customer's own data-protection export); the points files need loyalty:admin, as
+ * the program itself does.
  */
 final class ExportHandlers {
-  static final Permission CUSTOMERS = Permission.CUSTOMERS_EXPORT;
+  static final Permission CUSTOMERS = Permission.CUSTOMERS_ADMIN;
   static final Permission FINANCE = Permission.LOYALTY_ADMIN;
 
   private final Db exports;

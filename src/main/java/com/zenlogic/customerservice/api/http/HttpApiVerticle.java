@@ -1,6 +1,7 @@
 package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.customer.AddressBook;
+import com.zenlogic.customerservice.customer.CustomerAudit;
 import com.zenlogic.customerservice.customer.CustomerService;
 import com.zenlogic.customerservice.customer.PreferenceService;
 import com.zenlogic.customerservice.AppConfig;
@@ -118,6 +119,10 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getKpis", segments::kpis);
           bind(builder, "getCustomerFavourites", segments::favourites);
           bind(builder, "getRouteCustomers", new RouteHandlers(vertx, customers)::routeCustomers);
+          PrivacyHandlers privacy = new PrivacyHandlers(vertx, new CustomerAudit(customers));
+          bind(builder, "getCustomerAudit", privacy::audit);
+          bind(builder, "getConsentHistory", privacy::consentHistory);
+          bind(builder, "exportCustomer", privacy::export);
           ExportHandlers exports = new ExportHandlers(exportsDb);
           bind(builder, "exportCustomers", exports::customers);
           bind(builder, "exportPointsBalances", exports::pointsBalances);

@@ -35,13 +35,18 @@ final class LoyaltyHandlers {
 
   void account(RoutingContext ctx) {
     Caller caller = Requests.caller(ctx, READ);
-    Responses.reply(ctx, LoyaltyMessages.ACCOUNT.request(vertx, new LoyaltyMessages.CustomerQuery(caller, Requests.pathId(ctx, "id"))).map(a -> new JsonObject()
+    Responses.reply(ctx, LoyaltyMessages.ACCOUNT.request(vertx, new LoyaltyMessages.CustomerQuery(caller, Requests.pathId(ctx, "id")))
+        .map(LoyaltyHandlers::accountJson));
+  }
+
+  static JsonObject accountJson(LoyaltyMessages.AccountView a) {
+    return new JsonObject()
         .put("customer_id", a.customerId().toString())
         .put("balance", a.balance()).put("held", a.held()).put("available", a.available()).put("pending_points", a.pending())
         .put("redeemable_amount", a.redeemableAmount().toPlainString())
         .put("lifetime_earned", a.lifetimeEarned()).put("qualifying_points", a.qualifyingPoints())
         .put("expiring_in_30_days", a.expiringIn30Days())
-        .put("tier", tierJson(a.tier()))));
+        .put("tier", tierJson(a.tier()));
   }
 
   void ledger(RoutingContext ctx) {
@@ -235,7 +240,7 @@ final class LoyaltyHandlers {
         .put("benefits", new JsonArray(t.benefits())).put("next_tier", t.nextTier()).put("points_to_next_tier", t.pointsToNextTier());
   }
 
-  private static JsonObject entryJson(LedgerEntry e) {
+  static JsonObject entryJson(LedgerEntry e) {
     return new JsonObject().put("id", e.id()).put("type", e.type()).put("points", e.points()).put("held_delta", e.heldDelta())
         .put("balance_after", e.balanceAfter()).put("amount", e.amount() == null ? null : e.amount().toPlainString())
         .put("reference", e.reference()).put("channel", e.channel()).put("reason", e.reason()).put("actor", e.actor())

@@ -1,6 +1,7 @@
 package com.zenlogic.customerservice.api.http;
 
 import com.zenlogic.customerservice.platform.auth.Permission;
+import com.zenlogic.customerservice.platform.auth.Actor;
 import com.zenlogic.customerservice.platform.auth.Auth;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.errors.DomainException;
@@ -26,6 +27,8 @@ final class Requests {
     }
     Caller caller = Auth.callerOf(ctx.user(), ctx.get(CORRELATION_ID));
     caller.require(permission);
+    // Who the audit triggers record for what this request changes (Db.withTenant passes it on).
+    Actor.set(Actor.of(caller));
     return caller;
   }
 

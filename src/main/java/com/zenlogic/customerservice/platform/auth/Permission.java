@@ -19,8 +19,8 @@ public enum Permission {
   SEGMENTS_READ("segments:read"),
   SEGMENTS_ADMIN("segments:admin"),
   ANALYTICS_READ("analytics:read"),
-  // A whole organization's customers in one file (personal data): not implied by customers:read.
-  CUSTOMERS_EXPORT("customers:export");
+  /** The audit of a customer's changes and the data-protection access request (export). */
+  CUSTOMERS_ADMIN("customers:admin");
 
   private final String wire;
 

@@ -5,6 +5,7 @@ import com.zenlogic.customerservice.platform.errors.DomainException;
 import com.zenlogic.customerservice.platform.errors.ErrorCode;
 import com.zenlogic.customerservice.platform.errors.Unavailable;
 
+import com.zenlogic.customerservice.platform.auth.Actor;
 import com.zenlogic.customerservice.platform.tracing.Correlation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -65,6 +66,10 @@ public final class Bus {
     if (correlationId != null) {
       options.addHeader(Correlation.HEADER, correlationId);
     }
+    String actor = Actor.current();
+    if (actor != null) {
+      options.addHeader(Actor.HEADER, actor);
+    }
     return vertx.eventBus().<Object>request(address.name(), request, options)
         .transform(ar -> {
           if (ar.succeeded()) {
@@ -96,6 +101,7 @@ public final class Bus {
   static <Q, R> void serve(Vertx vertx, Address<Q, R> address, Function<Q, Future<R>> handler) {
     vertx.eventBus().<Object>consumer(address.name(), message -> {
       Correlation.set(message.headers().get(Correlation.HEADER));
+      Actor.set(message.headers().get(Actor.HEADER));
       Object body = message.body();
       if (body instanceof WireCodec.Undecodable u) {
         message.fail(FAILURE, failureJson(INTERNAL, null, address + ": request not readable: " + u.reason()));

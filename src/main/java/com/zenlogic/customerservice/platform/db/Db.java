@@ -1,5 +1,7 @@
 package com.zenlogic.customerservice.platform.db;
 
+import com.zenlogic.customerservice.platform.auth.Actor;
+import com.zenlogic.customerservice.platform.tracing.Correlation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -21,12 +23,15 @@ public final class Db {
   public static final String UNIQUE_VIOLATION = "23505";
   public static final String SERIALIZATION_FAILURE = "40001";
 
-  // set_config(..., true) is transaction-local: it ends with the transaction that set it.
-  private static final String SET_TENANT = "SELECT set_config('app.organization_id', $1, true)";
+  // set_config(..., true) is transaction-local: it ends with the transaction that set it. The actor
+  // and correlation id ride in the same statement (no extra round trip) for the audit triggers (V16).
+  private static final String SET_TENANT = "SELECT set_config('app.organization_id', $1, true), "
+      + "set_config('app.actor', $2, true), set_config('app.correlation_id', $3, true)";
 
   // Must be the transaction's first statement; the snapshot is then taken by the next one.
   private static final String SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
-  private static final String SET_TENANT_AT = "SELECT set_config('app.organization_id', $1, true), now() AS snapshot_at";
+  private static final String SET_TENANT_AT = "SELECT set_config('app.organization_id', $1, true), "
+      + "set_config('app.actor', $2, true), set_config('app.correlation_id', $3, true), now() AS snapshot_at";
 
   /**
    * A paused export leaves its session idle in a transaction (holding back vacuum); PostgreSQL ends
@@ -115,9 +120,11 @@ public final class Db {
     return pool;
   }
 
+  /** The actor and correlation id of the current handling (platform/auth/Actor, platform/tracing/Correlation) go with the tenant. */
   public <T> Future<T> withTenant(UUID organizationId, Function<SqlConnection, Future<T>> work) {
+    Tuple settings = Tuple.of(organizationId.toString(), nullToEmpty(Actor.current()), nullToEmpty(Correlation.current()));
     return pool.withTransaction(conn -> conn.preparedQuery(SET_TENANT)
-        .execute(Tuple.of(organizationId.toString()))
+        .execute(settings)
         .compose(ignored -> work.apply(conn)));
   }
 
@@ -127,9 +134,14 @@ public final class Db {
    * a whole table through a cursor; the tenant is set as in {@link #withTenant}.
    */
   public <T> Future<T> withSnapshot(UUID organizationId, java.util.function.BiFunction<SqlConnection, java.time.Instant, Future<T>> work) {
+    Tuple settings = Tuple.of(organizationId.toString(), nullToEmpty(Actor.current()), nullToEmpty(Correlation.current()));
     return pool.withTransaction(conn -> conn.query(SNAPSHOT).execute()
-        .compose(ignored -> conn.preparedQuery(SET_TENANT_AT).execute(Tuple.of(organizationId.toString())))
+        .compose(ignored -> conn.preparedQuery(SET_TENANT_AT).execute(settings))
         .compose(rows -> work.apply(conn, rows.iterator().next().getOffsetDateTime("snapshot_at").toInstant())));
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
   }
 
   public Future<Void> ping() {

@@ -19,7 +19,7 @@ import java.util.UUID;
 /** One organization with a customer that has something in every capability, and a digest of all its rows. */
 final class RestFixtures {
   static final String[] ALL = {"customers:read", "customers:write", "loyalty:read", "loyalty:write", "loyalty:admin",
-      "credit:read", "credit:write", "credit:approve", "segments:read", "segments:admin", "analytics:read"};
+      "credit:read", "credit:write", "credit:approve", "segments:read", "segments:admin", "analytics:read", "customers:admin"};
 
   final UUID org;
   final Http http;

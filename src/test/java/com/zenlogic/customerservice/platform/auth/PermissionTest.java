@@ -15,8 +15,7 @@ class PermissionTest {
   @Test
   void theTokenStringsAreExactlyTheOnesIssuedTokensCarry() {
     assertEquals(List.of("customers:read", "customers:write", "loyalty:read", "loyalty:write", "loyalty:admin", "credit:read",
-        "credit:write", "credit:approve", "segments:read", "segments:admin", "analytics:read",
-        "customers:export"), Permission.allWire());
+        "credit:write", "credit:approve", "segments:read", "segments:admin", "analytics:read", "customers:admin"), Permission.allWire());
     assertEquals(Permission.allWire(), DevToken.ALL_PERMISSIONS);
   }
 
