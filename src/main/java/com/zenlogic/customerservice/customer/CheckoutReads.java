@@ -60,6 +60,7 @@ public final class CheckoutReads {
   private static final String BY_EMAIL = byKey("email");
   private static final String BY_DOCUMENT = byKey("document_number");
   private static final String BY_CARD = byKey("loyalty_card");
+  private static final String BY_EXTERNAL_ID = byKey("external_id");
 
   // A merged customer's key or id leads to its survivor (one hop: a chain of merges is kept flat).
   private static final String MERGED_BY_PHONE = mergedByKey("phone");
@@ -98,6 +99,7 @@ public final class CheckoutReads {
       case LookupKey.PHONE -> BY_PHONE;
       case LookupKey.EMAIL -> BY_EMAIL;
       case LookupKey.DOCUMENT -> BY_DOCUMENT;
+      case LookupKey.EXTERNAL_ID -> BY_EXTERNAL_ID;
       default -> BY_CARD;
     };
     return pool.preparedQuery(sql).execute(Tuple.tuple().addString(org.toString()).addArrayOfString(key.values().toArray(String[]::new)))

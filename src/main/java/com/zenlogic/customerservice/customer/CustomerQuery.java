@@ -4,7 +4,7 @@ import java.util.UUID;
 
 /**
  * A search: exact natural keys (already normalised), a name query, the distributor's salesperson and
- * route (exact), and the keyset position to continue after.
+ * route (exact), the CRM's external id (exact), and the keyset position to continue after.
  */
 public record CustomerQuery(
     String nameQuery,
@@ -17,7 +17,8 @@ public record CustomerQuery(
     Position after,
     int limit,
     String salespersonId,
-    String route) {
+    String route,
+    String externalId) {
 
   /** Where the previous page ended: the sort key (name searches only) and the id. */
   public record Position(String sortKey, UUID id) {}

@@ -110,6 +110,7 @@ public final class CustomerRepository {
     addEquals(sql, params, "status", query.status() == null ? null : query.status().code());
     addEquals(sql, params, "salesperson_id", query.salespersonId());
     addEquals(sql, params, "route", query.route());
+    addEquals(sql, params, "external_id", query.externalId());
     boolean byName = query.nameQuery() != null;
     if (byName) {
       params.add(likeEscape(query.nameQuery()));

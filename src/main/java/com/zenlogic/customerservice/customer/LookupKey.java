@@ -9,6 +9,7 @@ public record LookupKey(String kind, List<String> values) {
   public static final String EMAIL = "email";
   public static final String DOCUMENT = "document_number";
   public static final String CARD = "loyalty_card";
+  public static final String EXTERNAL_ID = "external_id";
 
   public static LookupKey phone(String raw, String region) {
     return new LookupKey(PHONE, List.of(PhoneNumbers.normalise("phone", raw, region)));
@@ -37,6 +38,18 @@ public record LookupKey(String kind, List<String> values) {
     return new LookupKey(CARD, List.of(card));
   }
 
+  /**
+   * The id a CRM or ERP knows the customer by: matched exactly (case and inner spaces count), trimmed
+   * as it was on write, at most 100 characters like the stored field.
+   */
+  public static LookupKey externalId(String raw) {
+    String id = CustomerRules.text("external_id", raw, 100);
+    if (id == null) {
+      throw DomainException.invalid("external_id", "is empty");
+    }
+    return new LookupKey(EXTERNAL_ID, List.of(id));
+  }
+
   /** The spelling used as cache key. */
   public String primary() {
     return values.get(values.size() - 1);
@@ -49,6 +62,7 @@ public record LookupKey(String kind, List<String> values) {
       case PHONE -> p.phone();
       case EMAIL -> p.email();
       case DOCUMENT -> p.documentNumber();
+      case EXTERNAL_ID -> p.externalId();
       default -> p.loyaltyCard();
     };
     return current != null && values.contains(current);

@@ -99,7 +99,8 @@ final class CustomerRpc {
       case EMAIL -> LookupKey.email(request.getEmail());
       case DOCUMENT_NUMBER -> LookupKey.document(request.getDocumentNumber());
       case LOYALTY_CARD -> LookupKey.card(request.getLoyaltyCard());
-      case KEY_NOT_SET -> throw DomainException.invalid("key", "set exactly one of phone, email, document_number, loyalty_card");
+      case EXTERNAL_ID -> LookupKey.externalId(request.getExternalId());
+      case KEY_NOT_SET -> throw DomainException.invalid("key", "set exactly one of phone, email, document_number, loyalty_card, external_id");
     };
   }
 
@@ -130,6 +131,7 @@ final class CustomerRpc {
       case LookupKey.PHONE -> r.getPhone();
       case LookupKey.EMAIL -> r.getEmail();
       case LookupKey.DOCUMENT -> r.getDocumentNumber();
+      case LookupKey.EXTERNAL_ID -> r.getExternalId();
       default -> r.getLoyaltyCard();
     };
     return key.values().contains(current);
@@ -165,6 +167,7 @@ final class CustomerRpc {
     setIf(p.documentNumber(), b::setDocumentNumber);
     setIf(p.loyaltyCard(), b::setLoyaltyCard);
     setIf(p.priceGroup(), b::setPriceGroup);
+    setIf(p.externalId(), b::setExternalId);
     return b.build();
   }
 

@@ -8,6 +8,7 @@ import com.zenlogic.customerservice.customer.CustomerService;
 import com.zenlogic.customerservice.customer.CustomerStatus;
 import com.zenlogic.customerservice.customer.Documents;
 import com.zenlogic.customerservice.customer.Customer;
+import com.zenlogic.customerservice.customer.LookupKey;
 import com.zenlogic.customerservice.platform.auth.Caller;
 import com.zenlogic.customerservice.platform.errors.DomainException;
 import io.vertx.core.http.HttpHeaders;
@@ -96,7 +97,8 @@ final class CustomerHandlers {
         after,
         Requests.integer(ctx, "limit", 20),
         CustomerRules.text("salesperson_id", Requests.query(ctx, "salesperson_id"), 100),
-        CustomerRules.text("route", Requests.query(ctx, "route"), 100));
+        CustomerRules.text("route", Requests.query(ctx, "route"), 100),
+        externalId(Requests.query(ctx, "external_id")));
     customers.search(caller, query)
         .onSuccess(page -> {
           JsonArray items = new JsonArray();
@@ -104,6 +106,11 @@ final class CustomerHandlers {
           Responses.ok(ctx, new JsonObject().put("items", items).put("next_cursor", Cursors.search(caller.organizationId(), byName, page.next())));
         })
         .onFailure(ctx::fail);
+  }
+
+  /** Normalised as the gRPC lookup normalises it, so both ways in find the same customers. */
+  private static String externalId(String raw) {
+    return raw == null ? null : LookupKey.externalId(raw).primary();
   }
 
   private static void respond(RoutingContext ctx, int status, Customer c) {

@@ -39,6 +39,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final Auth auth;
   private HttpServer server;
   private Db db;
+  private Db exportsDb;
   private CustomerCache cache;
   private ContractValidator validator;
   private WriteLimits writeLimits;
@@ -53,6 +54,7 @@ public final class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     db = Db.create(vertx, runtimeDb, config.dbPoolSize());
+    exportsDb = Db.createExports(vertx, runtimeDb, config.http().exportsMaxConcurrent());
     cache = caches.get();
     CustomerService customers = new CustomerService(db, config.defaultPhoneRegion(), cache::invalidate);
     CustomerHandlers customerHandlers = new CustomerHandlers(customers);
@@ -141,6 +143,10 @@ public final class HttpApiVerticle extends VerticleBase {
           bind(builder, "getCustomerAudit", privacy::audit);
           bind(builder, "getConsentHistory", privacy::consentHistory);
           bind(builder, "exportCustomer", privacy::export);
+          ExportHandlers exports = new ExportHandlers(exportsDb);
+          bind(builder, "exportCustomers", exports::customers);
+          bind(builder, "exportPointsBalances", exports::pointsBalances);
+          bind(builder, "exportLoyaltyLedger", exports::loyaltyLedger);
           bind(builder, "getPreferences", details::getPreferences);
           ImportHandlers imports = new ImportHandlers(new CustomerImports(vertx, db, config.imports()));
           bindStreaming(builder, "createImport", imports::create);
@@ -183,6 +189,7 @@ public final class HttpApiVerticle extends VerticleBase {
     return closing
         .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
         .eventually(() -> writeLimits == null ? Future.succeededFuture() : writeLimits.close())
+        .eventually(() -> exportsDb == null ? Future.succeededFuture() : exportsDb.close())
         .eventually(() -> db == null ? Future.succeededFuture() : db.close());
   }
 

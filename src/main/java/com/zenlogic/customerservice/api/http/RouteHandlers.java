@@ -40,7 +40,7 @@ final class RouteHandlers {
     }
     CustomerQuery query = new CustomerQuery(null, null, null, null, null, null, false,
         Cursors.route(caller.organizationId(), route, Requests.query(ctx, "cursor")), Requests.integer(ctx, "limit", 50),
-        CustomerRules.text("salesperson_id", Requests.query(ctx, "salesperson_id"), 100), route);
+        CustomerRules.text("salesperson_id", Requests.query(ctx, "salesperson_id"), 100), route, null);
     customers.search(caller, query)
         .compose(page -> CreditMessages.STANDINGS.request(vertx,
                 new CreditMessages.StandingsQuery(caller, page.items().stream().map(Customer::id).toList()))

@@ -28,6 +28,17 @@ public final class Db {
   private static final String SET_TENANT = "SELECT set_config('app.organization_id', $1, true), "
       + "set_config('app.actor', $2, true), set_config('app.correlation_id', $3, true)";
 
+  // Must be the transaction's first statement; the snapshot is then taken by the next one.
+  private static final String SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+  private static final String SET_TENANT_AT = "SELECT set_config('app.organization_id', $1, true), "
+      + "set_config('app.actor', $2, true), set_config('app.correlation_id', $3, true), now() AS snapshot_at";
+
+  /**
+   * A paused export leaves its session idle in a transaction (holding back vacuum); PostgreSQL ends
+   * it after this long even if the HTTP connection somehow stays open.
+   */
+  private static final String EXPORT_IDLE_IN_TRANSACTION_MS = "600000";
+
   private final Pool pool;
 
   private Db(Pool pool) {
@@ -62,7 +73,28 @@ public final class Db {
     return create(vertx, url, poolSize, null, Map.of("plan_cache_mode", "force_generic_plan", "statement_timeout", "2000"));
   }
 
+  /**
+   * The streamed exports' pool, shared by the HTTP instances: each export holds one connection for
+   * as long as its client reads, so exports never take the API's connections. An export beyond
+   * {@code maxConcurrent} waits at most {@value #EXPORT_WAIT_SECONDS} s for one to finish (a burst of
+   * small files goes through), then is refused (503) rather than queue behind a download that may
+   * take minutes.
+   */
+  public static Db createExports(Vertx vertx, DbUrl url, int maxConcurrent) {
+    return create(vertx, url, maxConcurrent, "customer-db-exports-", Map.of("idle_in_transaction_session_timeout", EXPORT_IDLE_IN_TRANSACTION_MS),
+        options -> options.setMaxWaitQueueSize(EXPORT_MAX_WAITING).setConnectionTimeout(EXPORT_WAIT_SECONDS)
+            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS));
+  }
+
+  private static final int EXPORT_MAX_WAITING = 16;
+  private static final int EXPORT_WAIT_SECONDS = 2;
+
   private static Db create(Vertx vertx, DbUrl url, int poolSize, String name, Map<String, String> settings) {
+    return create(vertx, url, poolSize, name, settings, options -> { });
+  }
+
+  private static Db create(Vertx vertx, DbUrl url, int poolSize, String name, Map<String, String> settings,
+                           java.util.function.Consumer<PoolOptions> tune) {
     PgConnectOptions connect = new PgConnectOptions()
         .setHost(url.host())
         .setPort(url.port())
@@ -79,6 +111,7 @@ public final class Db {
         .setShared(name != null)
         .setName(name == null ? "customer-checkout" : name + url.database())
         .setMaxWaitQueueSize(4096);
+    tune.accept(options);
     Pool pool = PgBuilder.pool().with(options).connectingTo(connect).using(vertx).build();
     return new Db(pool);
   }
@@ -93,6 +126,18 @@ public final class Db {
     return pool.withTransaction(conn -> conn.preparedQuery(SET_TENANT)
         .execute(settings)
         .compose(ignored -> work.apply(conn)));
+  }
+
+  /**
+   * A read-only unit of work on one consistent snapshot (REPEATABLE READ): every statement sees the
+   * database as it was at {@code snapshot_at}, whatever commits meanwhile. For exports that stream
+   * a whole table through a cursor; the tenant is set as in {@link #withTenant}.
+   */
+  public <T> Future<T> withSnapshot(UUID organizationId, java.util.function.BiFunction<SqlConnection, java.time.Instant, Future<T>> work) {
+    Tuple settings = Tuple.of(organizationId.toString(), nullToEmpty(Actor.current()), nullToEmpty(Correlation.current()));
+    return pool.withTransaction(conn -> conn.query(SNAPSHOT).execute()
+        .compose(ignored -> conn.preparedQuery(SET_TENANT_AT).execute(settings))
+        .compose(rows -> work.apply(conn, rows.iterator().next().getOffsetDateTime("snapshot_at").toInstant())));
   }
 
   private static String nullToEmpty(String s) {
