@@ -49,7 +49,7 @@ public final class CustomerService {
 
   /** A customer of the caller's organization; deleted ones only when asked for. */
   public Future<Customer> get(Caller caller, UUID id, boolean includeDeleted) {
-    return db.withTenant(caller.organizationId(), conn -> customers.find(conn, caller.organizationId(), id))
+    return customers.findOnce(db, caller.organizationId(), id)
         .map(c -> visible(c, id, includeDeleted));
   }
 
