@@ -109,9 +109,13 @@ public final class CustomerServiceApp {
               : vertx.deployVerticle(cacheFactory.listener()).map(id -> add(running.infrastructure, id));
           // Capabilities before the APIs that call them over the event bus.
           Future<String> engines = !role.runsEngines() ? listener : listener
-              .compose(id -> vertx.deployVerticle(new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches, schedule)))
+              // PERF: one instance per core (they share their pool, the jobs take a lease): a single instance put
+              // every earn and charge of the process on one event loop.
+              .compose(id -> vertx.deployVerticle(() -> new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches, schedule),
+                  new DeploymentOptions().setInstances(engineInstances())))
               .map(id -> add(running.engines, id))
-              .compose(id -> vertx.deployVerticle(new CreditVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches)))
+              .compose(id -> vertx.deployVerticle(() -> new CreditVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches),
+                  new DeploymentOptions().setInstances(engineInstances())))
               .map(id -> add(running.engines, id))
               .compose(id -> vertx.deployVerticle(new SegmentationVerticle(runtime, 3_600_000, config.orderServiceGrpc(), config.segmentPolicy()),
                   new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
@@ -160,5 +164,9 @@ public final class CustomerServiceApp {
                 .map(id -> add(running.consumers, id)),
             vertx.deployVerticle(new PaymentEventsConsumer(runtime, amqp, ops)).map(id -> add(running.consumers, id)))
         .mapEmpty();
+  }
+
+  private static int engineInstances() {
+    return Runtime.getRuntime().availableProcessors();
   }
 }

@@ -1,5 +1,7 @@
 package com.zenlogic.customerservice.customer;
 
+import com.zenlogic.customerservice.platform.db.Db;
+
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -28,6 +30,10 @@ public final class CustomerRepository {
   private static final String FIND = "SELECT " + COLUMNS + " FROM customers WHERE organization_id = $1 AND id = $2";
 
   private static final String FIND_FOR_UPDATE = FIND + " FOR UPDATE";
+
+  // FIND as one statement that sets the tenant itself (Db.readInOneStatement): $1 organization, $2 id.
+  private static final String FIND_ONCE = Db.TENANT_CTE + "SELECT c.* FROM t CROSS JOIN LATERAL (SELECT " + COLUMNS
+      + " FROM customers WHERE organization_id = t.org AND id = $2 OFFSET 0) c";
 
   private static final String UPDATE = """
       UPDATE customers SET first_name = $3, last_name = $4, legal_name = $5, trade_name = $6, email = $7,
@@ -63,6 +69,11 @@ public final class CustomerRepository {
 
   public Future<Customer> find(SqlConnection conn, UUID organizationId, UUID id) {
     return conn.preparedQuery(FIND).execute(Tuple.of(organizationId, id)).map(CustomerRepository::firstOrNull);
+  }
+
+  /** As find, in one round trip and outside any unit of work: for a read that needs nothing else. */
+  public Future<Customer> findOnce(Db db, UUID organizationId, UUID id) {
+    return db.readInOneStatement(organizationId, FIND_ONCE, Tuple.of(id)).map(CustomerRepository::firstOrNull);
   }
 
   public Future<Customer> findForUpdate(SqlConnection conn, UUID organizationId, UUID id) {

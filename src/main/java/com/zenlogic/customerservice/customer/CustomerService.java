@@ -67,7 +67,7 @@ public final class CustomerService {
   /** A customer of the caller's organization; deleted ones only when asked for. */
   public Future<Customer> get(Caller caller, UUID id, boolean includeDeleted) {
     // A merged customer is answered as it is (status merged, merged_into): callers holding its id learn the survivor's.
-    return db.withTenant(caller.organizationId(), conn -> customers.find(conn, caller.organizationId(), id))
+    return customers.findOnce(db, caller.organizationId(), id)
         .map(c -> visible(c, id, includeDeleted || (c != null && c.merged())));
   }
 

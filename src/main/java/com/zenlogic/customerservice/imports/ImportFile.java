@@ -32,6 +32,14 @@ import java.util.Set;
 final class ImportFile implements Closeable {
   static final String OPENING_POINTS = "opening_points";
   static final Set<String> COLUMNS;
+  /**
+   * Columns an export of customers carries that the service sets itself: accepted and ignored, so an
+   * export (GET /api/v1/exports/customers) imports as it is, e.g. into another organization.
+   */
+  static final Set<String> READ_ONLY = Set.of("id", "created_at", "updated_at", "deleted_at", "erased_at", "version");
+  /** The last line of an export (CSV "# rows=N ...", NDJSON {"_summary": ...}): the end of the file, not a row. */
+  static final String CSV_SUMMARY = "# rows=";
+  static final String NDJSON_SUMMARY = "_summary";
   private static final int MAX_LINE = 64 * 1024;
 
   static {
@@ -118,7 +126,7 @@ final class ImportFile implements Closeable {
         name = name.substring(1);
       }
       Text.checked("header", name);
-      if (!COLUMNS.contains(name)) {
+      if (!COLUMNS.contains(name) && !READ_ONLY.contains(name)) {
         throw DomainException.invalid("header", "unknown column '" + shorten(name) + "'; columns are the API's field names: "
             + String.join(", ", CustomerFields.NAMES) + ", " + OPENING_POINTS);
       }
@@ -157,7 +165,7 @@ final class ImportFile implements Closeable {
       ended = true;
       return RawRow.rejected(++rows, null, "row", e.getMessage() + "; the rest of the file was not read");
     }
-    if (cells == null) {
+    if (cells == null || cells.size() == 1 && cells.get(0).startsWith(CSV_SUMMARY)) {
       ended = true;
       return null;
     }
@@ -201,10 +209,14 @@ final class ImportFile implements Closeable {
     } catch (DecodeException | ClassCastException e) {
       return RawRow.rejected(number, null, "row", "is not a JSON object");
     }
+    if (json.size() == 1 && json.containsKey(NDJSON_SUMMARY)) {
+      ended = true;
+      return null;
+    }
     Object ext = json.getValue("external_id");
     String externalId = ext instanceof String s ? blankToNull(s) : null;
     for (String key : json.fieldNames()) {
-      if (!COLUMNS.contains(key)) {
+      if (!COLUMNS.contains(key) && !READ_ONLY.contains(key)) {
         return RawRow.rejected(number, externalId, shorten(Text.problem(key) == null ? key : "?"), "is not a customer field");
       }
     }

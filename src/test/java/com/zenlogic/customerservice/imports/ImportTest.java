@@ -116,6 +116,38 @@ class ImportTest {
   }
 
   @Test
+  void anExportOfCustomersImportsAsItIsIntoAnotherOrganizationInBothFormats() throws Exception {
+    String csv = """
+        external_id,customer_type,first_name,last_name,legal_name,email,phone,tags,notes
+        EXP-1,person,Ana,"Rojas, Pérez",,ana@example.com,9 4123 4567,vip|web,"line one
+        line two"
+        EXP-2,company,,,"Ferretería ""Sur"" Ltda.",compras@sur.cl,,,
+        EXP-3,person,Luis,Díaz,,,,,
+        """;
+    assertEquals(3, waitDone(upload(csv.getBytes(StandardCharsets.UTF_8), "text/csv", token).getString("id")).getLong("created"));
+    String exporter = app.token(org, "customers:admin");
+    for (String format : List.of("csv", "ndjson")) {
+      HttpResponse<String> file = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.config.httpPort()
+          + "/api/v1/exports/customers?format=" + format)).header("Authorization", "Bearer " + exporter).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, file.statusCode(), file.body());
+      UUID other = UUID.randomUUID();
+      String otherToken = app.token(other, ALL);
+      JsonObject done = waitDone(new Http(app.config.httpPort()).as(otherToken), upload(app.config.httpPort(),
+          file.body().getBytes(StandardCharsets.UTF_8), format.equals("csv") ? "text/csv" : "application/x-ndjson", otherToken)
+          .getString("id"));
+      assertEquals(3, done.getLong("rows_read"), format + " " + done.encode());
+      assertEquals(3, done.getLong("created"), format + " " + done.encode());
+      assertEquals(0, done.getLong("rejected"), format + " " + done.encode());
+      JsonObject ana = only(new Http(app.config.httpPort()).as(otherToken).get("/api/v1/customers/search?external_id=EXP-1").json());
+      assertEquals("Rojas, Pérez", ana.getString("last_name"));
+      assertEquals("line one\nline two", ana.getString("notes"));
+      assertEquals(List.of("vip", "web"), ana.getJsonArray("tags").getList());
+      assertEquals("+56941234567", ana.getString("phone"));
+    }
+  }
+
+  @Test
   void anNdjsonFileImportsAndNamesUnknownFieldsAndWrongTypesPerRow() throws Exception {
     String ndjson = """
         {"external_id":"N-1","customer_type":"person","first_name":"Ana","last_name":"Rojas","tags":["a","b"],"opening_points":10}

@@ -20,9 +20,11 @@ import io.vertx.openapi.contract.RequestBody;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatableRequest;
+import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.RequestValidatorImpl;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
+import io.vertx.openapi.validation.impl.ValidatedRequestImpl;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -45,15 +47,40 @@ final class ContractValidator extends RequestValidatorImpl {
   private final OpenAPIContract contract;
 
   ContractValidator(Vertx vertx, OpenAPIContract contract) {
-    super(vertx, contract);
-    this.contract = contract;
+    this(vertx, new ValidatorCache.Contract(contract));
   }
 
-  /** The route handler that validates one operation and leaves the result where the library's handler would. */
+  private ContractValidator(Vertx vertx, ValidatorCache.Contract cached) {
+    super(vertx, cached);
+    this.contract = cached;
+  }
+
+  /**
+   * The route handler that validates one operation and leaves the result where the library's handler would.
+   * PERF: an operation without a request body is validated right here (its parameters: microseconds, once the
+   * schema validators are built once, see ValidatorCache); the library's validate hops to a worker thread and
+   * back for every request. A body is still validated on a worker (up to the body limit of JSON).
+   */
   InputTrustHandler handler(String operationId) {
     Operation operation = contract.operation(operationId);
     if (operation == null) {
       throw new IllegalArgumentException("No operation " + operationId + " in the contract");
+    }
+    if (operation.getRequestBody() == null) {
+      return ctx -> {
+        ValidatedRequest validated;
+        try {
+          validated = validateParameters(extract(ctx, operation), operation);
+        } catch (IllegalArgumentException e) {
+          ctx.fail(malformedQuery());
+          return;
+        } catch (RuntimeException e) {
+          ctx.fail(e);
+          return;
+        }
+        ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
+        ctx.next();
+      };
     }
     return ctx -> extractOrFail(ctx, operation)
         .compose(request -> validate(request, operationId))
@@ -62,6 +89,22 @@ final class ContractValidator extends RequestValidatorImpl {
           ctx.next();
         })
         .onFailure(ctx::fail);
+  }
+
+  /** What the library's validate does for an operation without a body, on the calling thread. */
+  private ValidatedRequest validateParameters(ValidatableRequest request, Operation operation) {
+    Map<String, RequestParameter> headers = new HashMap<>();
+    Map<String, RequestParameter> path = new HashMap<>();
+    Map<String, RequestParameter> query = new HashMap<>();
+    for (Parameter p : operation.getParameters()) {
+      switch (p.getIn()) {
+        case HEADER -> headers.put(p.getName(), validateParameter(p, request.getHeaders().get(p.getName())));
+        case PATH -> path.put(p.getName(), validateParameter(p, request.getPathParameters().get(p.getName())));
+        case QUERY -> query.put(p.getName(), validateParameter(p, request.getQuery().get(p.getName())));
+        default -> { }
+      }
+    }
+    return new ValidatedRequestImpl(Map.of(), headers, path, query, validateBody(null, request));
   }
 
   @Override
@@ -109,18 +152,22 @@ final class ContractValidator extends RequestValidatorImpl {
 
   private static Future<ValidatableRequest> extractOrFail(RoutingContext ctx, Operation operation) {
     try {
-      return extract(ctx, operation);
+      return Future.succeededFuture(extract(ctx, operation));
     } catch (IllegalArgumentException e) {
-      // A malformed percent-escape ("%zz", a trailing "%") in the query string.
-      return Future.failedFuture(DomainException.invalid("query", "is not a valid URL-encoded query string"));
+      return Future.failedFuture(malformedQuery());
     }
+  }
+
+  /** A malformed percent-escape ("%zz", a trailing "%") in the query string. */
+  private static DomainException malformedQuery() {
+    return DomainException.invalid("query", "is not a valid URL-encoded query string");
   }
 
   /**
    * The parameters as Vert.x Web decoded them (once) and the body the BodyHandler read. Cookies are
    * not part of this contract.
    */
-  private static Future<ValidatableRequest> extract(RoutingContext ctx, Operation operation) {
+  private static ValidatableRequest extract(RoutingContext ctx, Operation operation) {
     Map<String, RequestParameter> headers = new HashMap<>();
     Map<String, RequestParameter> path = new HashMap<>();
     Map<String, RequestParameter> query = new HashMap<>();
@@ -133,10 +180,10 @@ final class ContractValidator extends RequestValidatorImpl {
       }
     }
     if (operation.getRequestBody() == null) {
-      return Future.succeededFuture(new ValidatableRequestImpl(Map.of(), headers, path, query));
+      return new ValidatableRequestImpl(Map.of(), headers, path, query);
     }
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
-    return Future.succeededFuture(new ValidatableRequestImpl(Map.of(), headers, path, query,
-        new RequestParameterImpl(body), ctx.request().getHeader("Content-Type")));
+    return new ValidatableRequestImpl(Map.of(), headers, path, query,
+        new RequestParameterImpl(body), ctx.request().getHeader("Content-Type"));
   }
 }
