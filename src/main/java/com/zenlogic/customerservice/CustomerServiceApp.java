@@ -111,8 +111,13 @@ public final class CustomerServiceApp {
           Future<String> engines = !role.runsEngines() ? listener : listener
               // PERF: one instance per core (they share their pool, the jobs take a lease): a single instance put
               // every earn and charge of the process on one event loop.
-              .compose(id -> vertx.deployVerticle(() -> new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches, schedule),
-                  new DeploymentOptions().setInstances(engineInstances())))
+              // Only the first instance runs the periodic jobs: the job lease is per node, so two instances of one
+              // node would both hold it and run every job twice.
+              .compose(id -> {
+                java.util.concurrent.atomic.AtomicBoolean jobsTaken = new java.util.concurrent.atomic.AtomicBoolean();
+                return vertx.deployVerticle(() -> new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches,
+                    jobsTaken.compareAndSet(false, true) ? schedule : null), new DeploymentOptions().setInstances(engineInstances()));
+              })
               .map(id -> add(running.engines, id))
               .compose(id -> vertx.deployVerticle(() -> new CreditVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches),
                   new DeploymentOptions().setInstances(engineInstances())))

@@ -23,6 +23,7 @@ public final class LoyaltyVerticle extends VerticleBase {
   private final DbUrl runtimeDb;
   private final int poolSize;
   private final Supplier<CustomerCache> caches;
+  /** Null on every instance but the one that runs the periodic jobs. */
   private final LoyaltyJobs.Schedule schedule;
   private Db db;
   private LoyaltyJobs jobs;
@@ -72,8 +73,10 @@ public final class LoyaltyVerticle extends VerticleBase {
         conn -> punch.redeemReward(conn, q.caller().organizationId(), q.customerId(), q.programId(), q.reference()))
         .compose(card -> cache.invalidate(q.caller().organizationId(), q.customerId()).map(card)));
 
-    jobs = new LoyaltyJobs(vertx, loyalty, runtimeDb, schedule);
-    jobs.schedule(db.pool());
+    if (schedule != null) {
+      jobs = new LoyaltyJobs(vertx, loyalty, runtimeDb, schedule);
+      jobs.schedule(db.pool());
+    }
     return Future.succeededFuture();
   }
 

@@ -128,7 +128,7 @@ public final class CustomerMergeService {
           return CustomerMerges.markMerged(conn, org, mergedId, survivorId, now);
         })
         .compose(v -> CustomerMerges.record(conn, org, mergedId, survivorId, actor, caller.correlationId(), result, now))
-        // AUDIT: the customer_audit hook for a merge goes here (same transaction, both customers).
+        // The audit needs no call here: V16's triggers record both customer rows and every moved address and preferences in this transaction.
         .compose(v -> Outbox.record(conn, caller, CustomerEvents.MERGED, mergedId, result.copy()))
         .map(v -> new MergeResult(result, false));
   }

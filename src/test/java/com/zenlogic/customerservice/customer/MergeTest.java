@@ -356,12 +356,17 @@ class MergeTest {
     assertEquals(200, first.status, first.toString());
     long rows = sql("SELECT count(*) FROM loyalty_ledger");
     long events = sql("SELECT count(*) FROM outbox WHERE event_type = 'customer.merged'");
+    // Audited by V16's triggers in the merge's transaction: the merged customer's row turned merged, by whom.
+    assertEquals(1, sql("SELECT count(*) FROM customer_audit WHERE customer_id = '" + m + "' AND entity = 'customer'"
+        + " AND after->>'status' = 'merged' AND after->>'merged_into' = '" + s + "' AND actor LIKE 'user:%'"));
+    long audits = sql("SELECT count(*) FROM customer_audit");
     Http.Reply again = merge(m, s);
     assertEquals(200, again.status, again.toString());
     assertEquals(true, again.json().getBoolean("replayed"));
     assertEquals(first.json().put("replayed", true), again.json());
     assertEquals(rows, sql("SELECT count(*) FROM loyalty_ledger"));
     assertEquals(events, sql("SELECT count(*) FROM outbox WHERE event_type = 'customer.merged'"));
+    assertEquals(audits, sql("SELECT count(*) FROM customer_audit"));
     assertEquals(700, points(s));
   }
 
