@@ -33,6 +33,7 @@ import com.zenlogic.customerservice.platform.jobs.JobLease;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Brings the service up on a Vert.x instance: migrations off the event loop, then one deployment
@@ -114,7 +115,7 @@ public final class CustomerServiceApp {
               // Only the first instance runs the periodic jobs: the job lease is per node, so two instances of one
               // node would both hold it and run every job twice.
               .compose(id -> {
-                java.util.concurrent.atomic.AtomicBoolean jobsTaken = new java.util.concurrent.atomic.AtomicBoolean();
+                AtomicBoolean jobsTaken = new AtomicBoolean();
                 return vertx.deployVerticle(() -> new LoyaltyVerticle(runtime, Math.max(4, config.dbPoolSize() / 2), caches,
                     jobsTaken.compareAndSet(false, true) ? schedule : null), new DeploymentOptions().setInstances(engineInstances()));
               })
