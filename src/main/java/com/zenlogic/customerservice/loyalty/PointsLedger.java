@@ -68,16 +68,20 @@ final class PointsLedger {
   private static final String ENTRY_BY_KEY = "SELECT " + LEDGER_COLUMNS
       + " FROM loyalty_ledger WHERE organization_id = $1 AND idempotency_key = $2";
 
-  // The customer and every account merged into it (AccountMerges): their history is the customer's.
-  private static final String LINKED = """
-      array_append(ARRAY(SELECT linked_id FROM loyalty_account_links WHERE organization_id = $1 AND customer_id = $2), $2)""";
-
+  // A customer's history is its own rows and those of every account merged into it (loyalty_account_links).
   // Earned minus reversed, pending points excluded: an earn counts its points less its pending part,
   // a return of pending points counts nothing, and the release ('available') counts them when it happens.
+  // PERF: the customer's own rows and the merged accounts' rows as two sums. With customer_id = ANY
+  // (an array computed in the statement) the generic plan chose the (organization, created_at) index
+  // and read every ledger row of the tenant in the window on every earn (w 336 -> 175 rps in the bench).
   private static final String QUALIFYING = """
-      SELECT coalesce(sum(points - pending_delta), 0) FROM loyalty_ledger
-      WHERE organization_id = $1 AND customer_id = ANY (""" + LINKED
-      + ") AND entry_type IN ('earn', 'reverse', 'available') AND created_at > $3";
+      SELECT (SELECT coalesce(sum(points - pending_delta), 0) FROM loyalty_ledger
+               WHERE organization_id = $1 AND customer_id = $2 AND entry_type IN ('earn', 'reverse', 'available')
+                 AND created_at > $3)
+           + (SELECT coalesce(sum(l.points - l.pending_delta), 0) FROM loyalty_account_links k
+               JOIN loyalty_ledger l ON l.organization_id = k.organization_id AND l.customer_id = k.linked_id
+               WHERE k.organization_id = $1 AND k.customer_id = $2 AND l.entry_type IN ('earn', 'reverse', 'available')
+                 AND l.created_at > $3)""";
 
   private static final String ADD_LOT = """
       INSERT INTO loyalty_lots (organization_id, ledger_id, customer_id, points, remaining, earned_at, expires_at, pending_until)
@@ -179,9 +183,14 @@ final class PointsLedger {
       SELECT customer_id FROM loyalty_accounts WHERE organization_id = $1 AND tier <> $2 AND ($3::uuid IS NULL OR customer_id > $3)
       ORDER BY customer_id LIMIT $4""";
 
-  private static final String LEDGER_PAGE = "SELECT " + LEDGER_COLUMNS
-      + " FROM loyalty_ledger WHERE organization_id = $1 AND customer_id = ANY (" + LINKED
-      + ") AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4";
+  // The customer's page and the merged accounts' page, each read down the (organization, customer, id)
+  // index, then merged: with customer_id = ANY (an array) the generic plan scanned the tenant's ledger.
+  private static final String LEDGER_PAGE = "SELECT " + LEDGER_COLUMNS + " FROM ((SELECT " + LEDGER_COLUMNS
+      + " FROM loyalty_ledger WHERE organization_id = $1 AND customer_id = $2 AND ($3::bigint IS NULL OR id < $3)"
+      + " ORDER BY id DESC LIMIT $4) UNION ALL (SELECT " + LEDGER_COLUMNS
+      + " FROM loyalty_ledger WHERE organization_id = $1 AND customer_id IN"
+      + " (SELECT linked_id FROM loyalty_account_links WHERE organization_id = $1 AND customer_id = $2)"
+      + " AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4)) page ORDER BY id DESC LIMIT $4";
 
   private static final String TENANTS = "SELECT organization_id FROM loyalty_tenants";
 
