@@ -55,12 +55,11 @@ final class Cursors {
   }
 
   static String ledger(UUID org, UUID customerId, Long lastId) {
-    return lastId == null ? null : encode(org, "loyalty.ledger:" + customerId, new JsonArray().add(lastId));
+    return afterId(org, "loyalty.ledger:" + customerId, lastId);
   }
 
   static Long ledger(UUID org, UUID customerId, String cursor) {
-    JsonArray p = decode(org, "loyalty.ledger:" + customerId, cursor);
-    return p == null ? null : guarded(() -> positive(p.getLong(0)));
+    return afterId(org, "loyalty.ledger:" + customerId, cursor);
   }
 
   static String history(UUID org, UUID customerId, HistoryPosition last) {
@@ -74,21 +73,19 @@ final class Cursors {
   }
 
   static String audit(UUID org, UUID customerId, Long lastId) {
-    return lastId == null ? null : encode(org, "customers.audit:" + customerId, new JsonArray().add(lastId));
+    return afterId(org, "customers.audit:" + customerId, lastId);
   }
 
   static Long audit(UUID org, UUID customerId, String cursor) {
-    JsonArray p = decode(org, "customers.audit:" + customerId, cursor);
-    return p == null ? null : guarded(() -> positive(p.getLong(0)));
+    return afterId(org, "customers.audit:" + customerId, cursor);
   }
 
   static String consents(UUID org, UUID customerId, Long lastId) {
-    return lastId == null ? null : encode(org, "customers.consents:" + customerId, new JsonArray().add(lastId));
+    return afterId(org, "customers.consents:" + customerId, lastId);
   }
 
   static Long consents(UUID org, UUID customerId, String cursor) {
-    JsonArray p = decode(org, "customers.consents:" + customerId, cursor);
-    return p == null ? null : guarded(() -> positive(p.getLong(0)));
+    return afterId(org, "customers.consents:" + customerId, cursor);
   }
 
   static String segment(UUID org, String segment, UUID lastCustomer) {
@@ -102,11 +99,20 @@ final class Cursors {
 
   /** A subscription's delivery log, newest first: the last delivery id served. */
   static String webhookDeliveries(UUID org, UUID subscription, Long lastId) {
-    return lastId == null ? null : encode(org, "webhook.deliveries:" + subscription, new JsonArray().add(lastId));
+    return afterId(org, "webhook.deliveries:" + subscription, lastId);
   }
 
   static Long webhookDeliveries(UUID org, UUID subscription, String cursor) {
-    JsonArray p = decode(org, "webhook.deliveries:" + subscription, cursor);
+    return afterId(org, "webhook.deliveries:" + subscription, cursor);
+  }
+
+  /** A list paged by a row id (newest first or oldest first): the position is the last id served. */
+  private static String afterId(UUID org, String list, Long lastId) {
+    return lastId == null ? null : encode(org, list, new JsonArray().add(lastId));
+  }
+
+  private static Long afterId(UUID org, String list, String cursor) {
+    JsonArray p = decode(org, list, cursor);
     return p == null ? null : guarded(() -> positive(p.getLong(0)));
   }
 
