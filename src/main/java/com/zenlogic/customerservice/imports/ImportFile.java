@@ -220,7 +220,12 @@ final class ImportFile implements Closeable {
         return RawRow.rejected(number, externalId, shorten(Text.problem(key) == null ? key : "?"), "is not a customer field");
       }
     }
-    return readable(number, new JsonSource(json), json.getValue(OPENING_POINTS));
+    Object openingPoints = json.getValue(OPENING_POINTS);
+    if (openingPoints instanceof String) {
+      // Text is a CSV cell's only form; in JSON a number is a number, as the API's own bodies require.
+      return RawRow.rejected(number, externalId, OPENING_POINTS, "must be a JSON integer, not a string");
+    }
+    return readable(number, new JsonSource(json), openingPoints);
   }
 
   private static RawRow readable(long number, CustomerFields.Source source, Object openingPoints) {

@@ -148,6 +148,36 @@ class ImportTest {
   }
 
   @Test
+  void hostileCellsAreRejectedPerRowNamingTheFieldAndNumericLookingTextStaysText() throws Exception {
+    String csv = "external_id,customer_type,first_name,last_name,phone,opening_points\n"
+        + "007,person,Ana,Rojas,+56941234567,1\n"
+        + "H-2,person,Exp,Onent,,1e8000000\n"
+        + "H-3,person,Half,Point,,12.5\n"
+        + "H-4,person,Nul\u0000l,Byte,,\n"
+        + "H-5,person,Big,Number,,99999999999999999999999\n";
+    long t0 = System.nanoTime();
+    JsonObject done = waitDone(upload(csv.getBytes(StandardCharsets.UTF_8), "text/csv", token).getString("id"));
+    assertTrue(System.nanoTime() - t0 < 60_000_000_000L);
+    assertEquals(5, done.getLong("rows_read"));
+    assertEquals(1, done.getLong("created"));
+    assertEquals(4, done.getLong("rejected"));
+    assertEquals(1, done.getLong("opening_points"));
+    JsonObject ana = only(admin.get("/api/v1/customers/search?external_id=007").json());
+    assertEquals("007", ana.getString("external_id"));
+    List<String> fields = rejected(done.getString("id"), "ndjson").stream().map(l -> new JsonObject(l).getString("field")).toList();
+    assertEquals(List.of("opening_points", "opening_points", "first_name", "opening_points"), fields);
+
+    String ndjson = "{\"external_id\":8,\"customer_type\":\"person\",\"first_name\":\"A\",\"last_name\":\"B\"}\n"
+        + "{\"external_id\":\"H-7\",\"customer_type\":\"person\",\"first_name\":\"A\",\"last_name\":\"B\",\"opening_points\":1e400}\n"
+        + "{\"external_id\":\"H-8\",\"customer_type\":\"person\",\"first_name\":\"A\",\"last_name\":\"B\",\"opening_points\":\"5\"}\n"
+        + "{\"external_id\":\"H-9\",\"customer_type\":[\"person\"],\"first_name\":\"A\",\"last_name\":\"B\"}\n";
+    JsonObject second = waitDone(upload(ndjson.getBytes(StandardCharsets.UTF_8), "application/x-ndjson", token).getString("id"));
+    assertEquals(4, second.getLong("rows_read"));
+    assertEquals(4, second.getLong("rejected"), () -> second.encode() + " " + rejectedOrError(second.getString("id")));
+    assertLedgerMatches(1, 1);
+  }
+
+  @Test
   void anNdjsonFileImportsAndNamesUnknownFieldsAndWrongTypesPerRow() throws Exception {
     String ndjson = """
         {"external_id":"N-1","customer_type":"person","first_name":"Ana","last_name":"Rojas","tags":["a","b"],"opening_points":10}
