@@ -1,6 +1,7 @@
 package com.zenlogic.customerservice.segmentation;
 
 import com.zenlogic.customerservice.platform.outbox.Outbox;
+import com.zenlogic.customerservice.platform.outbox.OutboxSignal;
 
 import com.zenlogic.customerservice.loyalty.LoyaltyDirectory;
 
@@ -360,6 +361,7 @@ final class SegmentRepository {
     return conn.preparedQuery(RESCORE).execute(Tuple.of(org, utc(windowStart), utc(now), p.vipTopShare(), correlationId,
             p.vipIncludesPlatinum()).addValue(p.churnHighRatio()).addValue(p.churnMediumRatio()).addValue(p.singlePurchaseHighDays())
             .addValue(p.singlePurchaseMediumDays()))
+        .onSuccess(rows -> OutboxSignal.afterCommit(conn))
         .map(rows -> (JsonObject) rows.iterator().next().getValue("result"));
   }
 

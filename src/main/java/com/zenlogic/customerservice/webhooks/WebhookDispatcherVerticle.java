@@ -22,7 +22,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
+import com.zenlogic.customerservice.platform.outbox.OutboxSignal;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the webhook deliveries the outbox trigger recorded. One node of the cluster dispatches at a
- * time (JobLease "webhooks.dispatch"); it wakes on every committed event (NOTIFY customer_outbox)
- * and polls every WEBHOOKS_POLL_MS as well.
+ * time (JobLease "webhooks.dispatch"); it wakes when a transaction of its process that recorded
+ * events commits (OutboxSignal; at most every WAKE_SPACING_MS, so a stream of writes costs a few
+ * claims a second, not one per commit) and polls every WEBHOOKS_POLL_MS for the other nodes' events.
  *
  * <p>Order: each (subscription, customer) is a FIFO by outbox sequence. Only its head is ever sent,
  * and the head stays the head until it is delivered (or, dead-lettered, discarded by an admin), so a customer's later events never overtake a
@@ -64,6 +65,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
   public static final String LEASE = "webhooks.dispatch";
   private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcherVerticle.class);
   private static final int CLAIM_ROWS = 500;
+  private static final long WAKE_SPACING_MS = 50;
   private static final int ERROR_SNIPPET = 200;
 
   // Heads of their FIFO, due, of enabled subscriptions, not in flight here, of endpoints that may take one more
@@ -118,7 +120,9 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
   private final Map<UUID, Integer> perEndpoint = new HashMap<>();
   private final Set<Long> inFlight = new HashSet<>();
   private Pool pool;
-  private PgSubscriber subscriber;
+  private Runnable unlisten;
+  private long lastClaimAt;
+  private boolean wakeScheduled;
   private HttpClient client;
   private JobLease lease;
   private boolean claiming;
@@ -141,9 +145,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
             .setIdleTimeout(60).setMaxRedirects(0).setVerifyHost(true),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.endpointInFlight()));
     lease = JobLease.of(vertx, pool, LEASE).start();
-    subscriber = PgSubscriber.subscriber(vertx, connect).reconnectPolicy(retries -> 1000L);
-    subscriber.channel("customer_outbox").handler(payload -> dispatch());
-    subscriber.connect().onFailure(e -> warn("LISTEN unavailable, polling only: " + e.getMessage()));
+    unlisten = OutboxSignal.listen(vertx, this::wake);
     vertx.setPeriodic(config.pollMillis(), id -> dispatch());
     vertx.setPeriodic(15_000, id -> refreshGauges());
     vertx.setPeriodic(3_600_000, id -> prune());
@@ -155,8 +157,10 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
     stopped = true;
     return idle(System.currentTimeMillis() + 2L * config.timeoutMillis())
         .eventually(() -> lease == null ? Future.succeededFuture() : lease.stop())
-        .eventually(() -> subscriber.close())
-        .eventually(() -> client.close())
+        .eventually(() -> {
+          unlisten.run();
+          return client.close();
+        })
         .eventually(() -> {
           breakers.values().forEach(b -> {
             Breakers.unregister(WebhookMetrics.BREAKER, b);
@@ -175,6 +179,23 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
     return later.future();
   }
 
+  /** A commit with events: dispatch now, or WAKE_SPACING_MS after the last claim if that was more recent. */
+  private void wake() {
+    if (wakeScheduled) {
+      return;
+    }
+    long wait = lastClaimAt + WAKE_SPACING_MS - System.currentTimeMillis();
+    if (wait <= 0) {
+      dispatch();
+      return;
+    }
+    wakeScheduled = true;
+    vertx.setTimer(wait, t -> {
+      wakeScheduled = false;
+      dispatch();
+    });
+  }
+
   /** Claims due heads up to the free slots and sends them; one claim at a time, a wake-up meanwhile runs one more. */
   private void dispatch() {
     if (stopped || !lease.held()) {
@@ -190,6 +211,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
     }
     claiming = true;
     again = false;
+    lastClaimAt = System.currentTimeMillis();
     List<UUID> full = new ArrayList<>();
     breakers.keySet().forEach(s -> {
       if (!mayStart(s)) {

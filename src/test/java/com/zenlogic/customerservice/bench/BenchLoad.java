@@ -39,8 +39,8 @@ import java.util.function.Function;
  *       UseCreditLimit with a unique transaction / order id per request over the customers of IDS_FILE,
  *       CONCURRENCY requests always in flight; prints {@code rps p50_ms p99_ms errors} (errors: any
  *       non-OK status, and for credit any charge not approved).</li>
- *   <li>{@code get PORT TOKEN ID STOP_FILE CONCURRENCY}: GetCustomer until STOP_FILE exists (the background
- *       load while something else runs); prints {@code rps p50_ms p99_ms errors}.</li>
+ *   <li>{@code get PORT TOKEN ID STOP_FILE RATE}: GetCustomer at RATE requests a second, open loop, until
+ *       STOP_FILE exists (the checkout traffic while something else runs); prints {@code rps p50_ms p99_ms errors}.</li>
  *   <li>{@code publish AMQP_URL ORG IDS_FILE COUNT PREFIX}: publishes COUNT pos.transaction.completed events
  *       as fast as one channel goes (publisher confirms awaited at the end only); prints the seconds taken.</li>
  * </ul>
@@ -148,28 +148,52 @@ public final class BenchLoad {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * Open loop: RATE requests a second on a fixed schedule, whatever the answers do, each latency taken
+   * from the time it was due (a slow answer cannot hide the ones it delayed). This is the checkout
+   * traffic a write load runs beside, not a second load competing for the two cores.
+   */
   private static void reads(String[] args) throws Exception {
     int port = Integer.parseInt(args[1]);
     String token = args[2];
     GetCustomerRequest req = GetCustomerRequest.newBuilder().setCustomerId(args[3]).build();
     Path stop = Path.of(args[4]);
-    int concurrency = Integer.parseInt(args[5]);
+    int rate = Integer.parseInt(args[5]);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     GrpcClient client = client(vertx);
     SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
     Recorder rec = new Recorder();
     long start = System.nanoTime();
+    long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+    long[] sent = {0};
+    long[] answered = {0};
     long[] end = {Long.MAX_VALUE};
-    vertx.setPeriodic(100, t -> {
-      if (Files.exists(stop)) {
-        end[0] = System.nanoTime();
-        vertx.cancelTimer(t);
+    CountDownLatch done = new CountDownLatch(1);
+    vertx.setPeriodic(1, t -> {
+      long now = System.nanoTime();
+      if (end[0] == Long.MAX_VALUE && Files.exists(stop)) {
+        end[0] = now;
       }
-    });
-    CountDownLatch done = new CountDownLatch(concurrency);
-    vertx.runOnContext(v -> {
-      for (int i = 0; i < concurrency; i++) {
-        laneUntil(() -> req, client, address, CustomerServiceGrpcClient.GetCustomer, token, r -> true, rec, start, end, done);
+      if (end[0] != Long.MAX_VALUE) {
+        if (answered[0] == sent[0]) {
+          vertx.cancelTimer(t);
+          done.countDown();
+        }
+        return;
+      }
+      while (start + sent[0] * intervalNanos <= now) {
+        long due = start + sent[0] * intervalNanos;
+        sent[0]++;
+        call(client, address, CustomerServiceGrpcClient.GetCustomer, req, token).onComplete(ar -> {
+          answered[0]++;
+          if (ar.failed()) {
+            rec.fail(ar.cause().getClass().getSimpleName());
+          } else if (ar.result().status() != GrpcStatus.OK) {
+            rec.fail(ar.result().status() + " " + ar.result().message());
+          } else {
+            rec.add((System.nanoTime() - due) / 1000);
+          }
+        });
       }
     });
     done.await();

@@ -1,5 +1,6 @@
 package com.zenlogic.customerservice.platform.cache;
 
+import com.zenlogic.customerservice.platform.metrics.CacheMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -45,7 +46,11 @@ final class RemoteInvalidations {
   private final AtomicLong sequence = new AtomicLong();
   private final Map<String, Waiter> waiters = new ConcurrentHashMap<>();
   private final AtomicBoolean trusted = new AtomicBoolean(false);
+  private final AtomicLong unconfirmed = new AtomicLong();
   private volatile RedisConnection connection;
+  // Confirmations go out on one pipelined connection of their own: through the client's pool, a burst
+  // of writes queued more sends than the pool's wait queue holds, and the refused ones timed out writers.
+  private Future<RedisConnection> ackConnection;
   private volatile boolean closed;
   private volatile long lastPong;
   private long timer = -1;
@@ -81,6 +86,11 @@ final class RemoteInvalidations {
     return trusted.get();
   }
 
+  /** Invalidations acknowledged before every receiver confirmed (timed out). */
+  long unconfirmed() {
+    return unconfirmed.get();
+  }
+
   /** A fresh message id; register it before announcing so no confirmation can be missed. */
   String expect() {
     String id = processId + "/" + sequence.incrementAndGet();
@@ -99,6 +109,8 @@ final class RemoteInvalidations {
     w.check();
     long timeout = vertx.setTimer(ACK_TIMEOUT_MS, t -> {
       if (w.done.tryComplete()) {
+        unconfirmed.incrementAndGet();
+        CacheMetrics.unconfirmed();
         LOG.warn("Invalidation {} confirmed by {} of {} processes within {} ms", messageId, w.received.get(), receivers,
             ACK_TIMEOUT_MS);
       }
@@ -139,8 +151,13 @@ final class RemoteInvalidations {
   }
 
   private void onMessage(Response message) {
+    // Anything the subscription delivers shows it alive. The PING's own answer may arrive here rather
+    // than complete its send: the client hands a push that comes in while the PING is pending the
+    // PING's place in its reply queue, and the real PONG then comes here as a plain reply. Under a
+    // stream of writes that was every ping, and the near cache switched itself off every few seconds.
+    lastPong = System.currentTimeMillis();
     // RESP2 and RESP3 push both arrive as ["message", channel, payload].
-    if (message.type() != ResponseType.PUSH && message.type() != ResponseType.MULTI || message.size() < 1) {
+    if (message == null || message.type() != ResponseType.PUSH && message.type() != ResponseType.MULTI || message.size() < 1) {
       return;
     }
     String kind = message.get(0).toString();
@@ -151,18 +168,42 @@ final class RemoteInvalidations {
         int space = payload.indexOf(' ');
         local.invalidateNow(payload.substring(space + 1));
         String messageId = payload.substring(0, space);
-        if (!NO_ACK.equals(messageId)) {
-          client.send(Request.cmd(Command.PUBLISH).arg(ackChannel).arg(messageId));
+        if (messageId.startsWith(processId)) {
+          // Our own announcement came back: counted here, no confirmation round trip through Redis.
+          received(messageId);
+        } else if (!NO_ACK.equals(messageId)) {
+          confirm(messageId);
         }
       } else {
-        Waiter w = waiters.get(payload);
-        if (w != null) {
-          w.received.incrementAndGet();
-          w.check();
-        }
+        received(payload);
       }
-    } else if ("pong".equalsIgnoreCase(kind)) {
-      lastPong = System.currentTimeMillis();
+    }
+  }
+
+  private void received(String messageId) {
+    Waiter w = waiters.get(messageId);
+    if (w != null) {
+      w.received.incrementAndGet();
+      w.check();
+    }
+  }
+
+  /** Confirms another process's announcement; a lost confirmation only makes that writer wait its timeout. */
+  private void confirm(String messageId) {
+    if (ackConnection == null || ackConnection.failed()) {
+      ackConnection = client.connect().onSuccess(c -> {
+        Future<RedisConnection> mine = ackConnection;
+        c.exceptionHandler(e -> dropAckConnection(mine));
+        c.endHandler(v -> dropAckConnection(mine));
+      });
+    }
+    ackConnection.compose(c -> c.send(Request.cmd(Command.PUBLISH).arg(ackChannel).arg(messageId)))
+        .onFailure(e -> LOG.debug("Confirmation of {} not sent: {}", messageId, e.toString()));
+  }
+
+  private void dropAckConnection(Future<RedisConnection> which) {
+    if (ackConnection == which) {
+      ackConnection = null;
     }
   }
 

@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.Tags;
  * cache by level: "near" (in-process, in front of Redis), "redis", or "local" (in-process, alone,
  * without REDIS_URL). A read the near level cannot answer counts a near miss, then a Redis hit or miss.
  * Hit ratio of a level: hits / (hits + misses).
+ *
+ * <p>customer_cache_invalidations_unconfirmed_total{reason="timeout"}: writes acknowledged before
+ * every process confirmed it dropped its near copy (the silent one stops trusting its near cache).
  */
 public final class CacheMetrics {
   public static final String NEAR = "near";
@@ -18,7 +21,14 @@ public final class CacheMetrics {
   private static final CounterFamily MISSES = new CounterFamily("customer_cache_misses", "Customer cache reads not answered",
       Tags.empty(), "level", null);
 
+  private static final CounterFamily UNCONFIRMED = new CounterFamily("customer_cache_invalidations_unconfirmed",
+      "Invalidations not confirmed by every process within the timeout", Tags.empty(), "reason", null);
+
   private CacheMetrics() {}
+
+  public static void unconfirmed() {
+    UNCONFIRMED.increment("timeout", "");
+  }
 
   public static void read(String level, boolean hit) {
     (hit ? HITS : MISSES).increment(level, "");

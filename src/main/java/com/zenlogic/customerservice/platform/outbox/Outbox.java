@@ -86,6 +86,7 @@ public final class Outbox {
             event.eventId(), event.organizationId(), event.aggregateId(), event.eventType(), event.schemaVersion(),
             event.correlationId(), event.envelope(), event.occurredAt().atOffset(java.time.ZoneOffset.UTC),
             Tracing.currentTraceparent()}))
+        .onSuccess(rows -> OutboxSignal.afterCommit(conn))
         .map(event);
   }
 }

@@ -13,7 +13,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
@@ -36,8 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers the outbox to the customer_events exchange. A row is marked published only after the
  * broker confirmed it; until then it stays and is sent again with the event id it was recorded
- * with (message_id), so consumers can deduplicate. Wakes on NOTIFY from committed writes and polls
- * every second as well.
+ * with (message_id), so consumers can deduplicate. Wakes when a transaction of this process that
+ * recorded events commits ({@link OutboxSignal}) and polls every second for the others' rows.
  *
  * <p>One message the broker refuses never holds up the others: each row has its own outcome. A
  * refused (or channel-killing) row is retried with a growing delay and, after maxAttempts, parked
@@ -63,6 +62,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelayVerticle.class);
   private static final long RELAY_LOCK = 0x0c057_0b0c5L;
   private static final int BATCH = 200;
+  private static final int LOCK_BUSY = -1;
   private static final long CONFIRM_TIMEOUT_MILLIS = 5000;
   private static final Duration RETENTION = Duration.ofDays(7);
 
@@ -90,7 +90,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
   private final String amqpUrl;
   private final int maxAttempts;
   private Pool pool;
-  private PgSubscriber subscriber;
+  private Runnable unlisten;
   private ConfirmedPublisher publisher;
   private boolean draining;
   private boolean again;
@@ -113,8 +113,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
         .setDatabase(runtimeDb.database()).setUser(runtimeDb.user()).setPassword(runtimeDb.password());
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setName("outbox-relay")).connectingTo(connect).using(vertx).build();
     publisher = new ConfirmedPublisher(amqpUrl, EXCHANGE, UNROUTED_EXCHANGE, UNROUTED_QUEUE);
-    subscriber = PgSubscriber.subscriber(vertx, connect).reconnectPolicy(retries -> 1000L);
-    subscriber.channel("customer_outbox").handler(payload -> drain());
+    unlisten = OutboxSignal.listen(vertx, this::drain);
     vertx.setPeriodic(1000, id -> drain());
     pruneLease = JobLease.of(vertx, pool, "outbox.prune").start();
     vertx.setPeriodic(3_600_000, id -> {
@@ -124,7 +123,6 @@ public final class OutboxRelayVerticle extends VerticleBase {
     });
     vertx.setPeriodic(5_000, id -> refreshGauges());
     // The broker may be down at start: the relay keeps trying, and writes go on meanwhile.
-    subscriber.connect().onFailure(e -> warn("LISTEN unavailable, polling only: " + e.getMessage()));
     drain();
     return Future.succeededFuture();
   }
@@ -134,7 +132,10 @@ public final class OutboxRelayVerticle extends VerticleBase {
     stopped = true;
     return idle(System.currentTimeMillis() + CONFIRM_TIMEOUT_MILLIS + 1000)
         .eventually(() -> pruneLease == null ? Future.succeededFuture() : pruneLease.stop())
-        .eventually(() -> subscriber.close())
+        .eventually(() -> {
+          unlisten.run();
+          return Future.succeededFuture();
+        })
         .eventually(() -> vertx.executeBlocking(() -> {
           publisher.close();
           return null;
@@ -185,6 +186,9 @@ public final class OutboxRelayVerticle extends VerticleBase {
             }
           } else if (ar.result() == BATCH || again) {
             vertx.runOnContext(v -> drain());
+          } else if (ar.result() == LOCK_BUSY) {
+            // Another process's relay is draining and may have claimed before our rows committed: look again shortly.
+            vertx.setTimer(50, t -> drain());
           }
         });
   }
@@ -192,7 +196,7 @@ public final class OutboxRelayVerticle extends VerticleBase {
   private Future<Integer> relayBatch() {
     return pool.withTransaction(conn -> conn.query("SELECT set_config('app.outbox_relay', 'on', true)").execute()
         .compose(v -> conn.preparedQuery("SELECT pg_try_advisory_xact_lock($1)").execute(Tuple.of(RELAY_LOCK)))
-        .compose(lock -> !lock.iterator().next().getBoolean(0) ? Future.succeededFuture(0) : claimAndPublish(conn)));
+        .compose(lock -> !lock.iterator().next().getBoolean(0) ? Future.succeededFuture(LOCK_BUSY) : claimAndPublish(conn)));
   }
 
   private record Pending(long id, UUID customer, ConfirmedPublisher.Message message, Tracing.MessageSpan span) {}
