@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -13,10 +14,16 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** SQL for the loyalty tables (never another capability's). Runs inside the caller's tenant transaction. */
 final class PointsLedger {
+  // Organizations whose loyalty_tenants row this instance saw committed (the application may only
+  // insert those rows, never delete them): their next accounts skip the registration statement.
+  private final Set<UUID> registered = ConcurrentHashMap.newKeySet();
+
   private static final String LEDGER_COLUMNS = """
       id, customer_id, entry_type, points, held_delta, balance_after, amount, reference, request_hash, channel, reason,
       actor, shortfall, tier_after, tier_upgraded, created_at""";
@@ -250,10 +257,14 @@ final class PointsLedger {
    * lock while a merge moved the points away must not land on the empty account.
    */
   Future<LoyaltyAccount> lockAccount(SqlConnection conn, UUID org, UUID customerId, String firstTier, Instant now, boolean mergedToo) {
-    return conn.preparedQuery(OPEN_ACCOUNT).execute(Tuple.of(org, customerId, firstTier, utc(now)))
-        .compose(created -> created.size() == 0 ? Future.succeededFuture()
-            : conn.preparedQuery(REGISTER_TENANT).execute(Tuple.of(org)).mapEmpty())
-        .compose(v -> conn.preparedQuery(LOCK_ACCOUNT).execute(Tuple.of(org, customerId)))
+    // PERF: the lock goes out behind the opening without waiting (pipelined; the server runs them in
+    // order, so the lock finds the row the opening may have inserted): one round trip less.
+    Future<RowSet<Row>> opened = conn.preparedQuery(OPEN_ACCOUNT).execute(Tuple.of(org, customerId, firstTier, utc(now)));
+    Future<RowSet<Row>> locked = conn.preparedQuery(LOCK_ACCOUNT).execute(Tuple.of(org, customerId));
+    return opened
+        .compose(created -> created.size() == 0 || registered.contains(org) ? Future.succeededFuture()
+            : conn.preparedQuery(REGISTER_TENANT).execute(Tuple.of(org)).onSuccess(v -> rememberRegistered(conn, org)).mapEmpty())
+        .compose(v -> locked)
         .map(rows -> {
           Row r = rows.iterator().next();
           if (!mergedToo) {
@@ -261,6 +272,13 @@ final class PointsLedger {
           }
           return account(r);
         });
+  }
+
+  private void rememberRegistered(SqlConnection conn, UUID org) {
+    Transaction tx = conn.transaction();
+    if (tx != null) {
+      tx.completion().onSuccess(v -> registered.add(org));
+    }
   }
 
   Future<LoyaltyAccount> account(SqlConnection conn, UUID org, UUID customerId) {

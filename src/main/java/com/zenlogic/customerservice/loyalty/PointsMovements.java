@@ -59,8 +59,7 @@ final class PointsMovements {
     // customer and amount is the same request, whatever rate or channel each one mentions.
     String hash = r.customerId() + "|" + r.amount().stripTrailingZeros().toPlainString();
     Instant now = clock.instant();
-    return CustomerDirectory.require(conn, org, r.customerId())
-        .compose(status -> ledger.program(conn, org))
+    return customerAndProgram(conn, org, r.customerId())
         .compose(program -> postings.post(LedgerEntry.EARN, conn, r.caller(), r.customerId(), program.firstTier(), key, now, locked -> {
           if (locked.existing() != null) {
             LedgerEntry first = locked.existing();
@@ -72,6 +71,17 @@ final class PointsMovements {
           return rules.evaluate(conn, org, program, r.customerId(), account.tier(), r.amount(), r.pointsRate(), r.items(), now)
               .compose(evaluation -> earnPosting(conn, r, program, account, evaluation, key, hash, now));
         }));
+  }
+
+  /**
+   * The customer must exist (NOT_FOUND otherwise, before anything else is said); answers the program.
+   * PERF: both reads go out at once, pipelined: one round trip.
+   */
+  private Future<LoyaltyProgram> customerAndProgram(SqlConnection conn, UUID org, UUID customerId) {
+    Future<?> customer = CustomerDirectory.require(conn, org, customerId);
+    Future<LoyaltyProgram> program = ledger.program(conn, org);
+    return Future.all(customer, program).map(both -> program.result())
+        .recover(e -> Future.failedFuture(customer.failed() ? customer.cause() : e));
   }
 
   private Future<Postings.Step<EarnResult>> earnPosting(SqlConnection conn, LoyaltyMessages.Earn r, LoyaltyProgram program,
@@ -399,8 +409,7 @@ final class PointsMovements {
     UUID org = r.caller().organizationId();
     String hash = r.customerId() + "|" + r.points();
     Instant now = clock.instant();
-    return CustomerDirectory.require(conn, org, r.customerId())
-        .compose(s -> ledger.program(conn, org))
+    return customerAndProgram(conn, org, r.customerId())
         .compose(program -> postings.post(LedgerEntry.ADJUST, conn, r.caller(), r.customerId(), program.firstTier(), key, now, locked -> {
           if (locked.existing() != null) {
             requireSameRequest(locked.existing(), hash, "Idempotency-Key");

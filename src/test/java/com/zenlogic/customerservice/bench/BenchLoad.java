@@ -39,13 +39,15 @@ import java.util.function.Function;
  *       UseCreditLimit with a unique transaction / order id per request over the customers of IDS_FILE,
  *       CONCURRENCY requests always in flight; prints {@code rps p50_ms p99_ms errors} (errors: any
  *       non-OK status, and for credit any charge not approved).</li>
- *   <li>{@code get PORT TOKEN ID STOP_FILE RATE}: GetCustomer at RATE requests a second, open loop, until
+ *   <li>{@code get PORT TOKEN ID STOP_FILE RATE [SKIP_SECONDS]}: GetCustomer at RATE requests a second, open loop, until
  *       STOP_FILE exists (the checkout traffic while something else runs); prints {@code rps p50_ms p99_ms errors}.</li>
  *   <li>{@code publish AMQP_URL ORG IDS_FILE COUNT PREFIX}: publishes COUNT pos.transaction.completed events
  *       as fast as one channel goes (publisher confirms awaited at the end only); prints the seconds taken.</li>
  * </ul>
  */
 public final class BenchLoad {
+  private static final int WARM_UP_SECONDS = 2;
+
   private BenchLoad() {
   }
 
@@ -151,7 +153,10 @@ public final class BenchLoad {
   /**
    * Open loop: RATE requests a second on a fixed schedule, whatever the answers do, each latency taken
    * from the time it was due (a slow answer cannot hide the ones it delayed). This is the checkout
-   * traffic a write load runs beside, not a second load competing for the two cores.
+   * traffic a write load runs beside, not a second load competing for the two cores. The first
+   * WARM_UP_SECONDS (or SKIP_SECONDS) are sent but not counted: this JVM's own start (class loading,
+   * its first connection) would otherwise be the slowest percent, and the load beside it may have
+   * a warm-up of its own.
    */
   private static void reads(String[] args) throws Exception {
     int port = Integer.parseInt(args[1]);
@@ -164,6 +169,7 @@ public final class BenchLoad {
     SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");
     Recorder rec = new Recorder();
     long start = System.nanoTime();
+    long countFrom = start + TimeUnit.SECONDS.toNanos(args.length > 6 ? Integer.parseInt(args[6]) : WARM_UP_SECONDS);
     long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
     long[] sent = {0};
     long[] answered = {0};
@@ -186,6 +192,9 @@ public final class BenchLoad {
         sent[0]++;
         call(client, address, CustomerServiceGrpcClient.GetCustomer, req, token).onComplete(ar -> {
           answered[0]++;
+          if (due < countFrom) {
+            return;
+          }
           if (ar.failed()) {
             rec.fail(ar.cause().getClass().getSimpleName());
           } else if (ar.result().status() != GrpcStatus.OK) {
@@ -197,7 +206,7 @@ public final class BenchLoad {
       }
     });
     done.await();
-    System.out.println(rec.summary((end[0] - start) / 1e9));
+    System.out.println(rec.summary((end[0] - countFrom) / 1e9));
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 

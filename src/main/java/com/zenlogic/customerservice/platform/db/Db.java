@@ -125,9 +125,15 @@ public final class Db {
   /** The actor and correlation id of the current handling (platform/auth/Actor, platform/tracing/Correlation) go with the tenant. */
   public <T> Future<T> withTenant(UUID organizationId, Function<SqlConnection, Future<T>> work) {
     Tuple settings = Tuple.of(organizationId.toString(), nullToEmpty(Actor.current()), nullToEmpty(Correlation.current()));
-    return pool.withTransaction(conn -> conn.preparedQuery(SET_TENANT)
-        .execute(settings)
-        .compose(ignored -> work.apply(conn)));
+    // PERF: the work's first statements go out behind SET_TENANT without waiting for its answer
+    // (pipelined on the connection, executed in order by the server, so they run under the tenant):
+    // one round trip less per unit of work. Should SET_TENANT fail, the transaction is aborted and
+    // everything after it fails with it.
+    return pool.withTransaction(conn -> {
+      Future<?> tenant = conn.preparedQuery(SET_TENANT).execute(settings);
+      Future<T> result = work.apply(conn);
+      return tenant.compose(ignored -> result);
+    });
   }
 
   /**
