@@ -121,8 +121,6 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
   private final Set<Long> inFlight = new HashSet<>();
   private Pool pool;
   private Runnable unlisten;
-  private long lastClaimAt;
-  private boolean wakeScheduled;
   private HttpClient client;
   private JobLease lease;
   private boolean claiming;
@@ -139,13 +137,14 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     PgConnectOptions connect = new PgConnectOptions().setHost(runtimeDb.host()).setPort(runtimeDb.port())
-        .setDatabase(runtimeDb.database()).setUser(runtimeDb.user()).setPassword(runtimeDb.password());
+        .setDatabase(runtimeDb.database()).setUser(runtimeDb.user()).setPassword(runtimeDb.password())
+        .setCachePreparedStatements(true);
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4).setName("webhooks")).connectingTo(connect).using(vertx).build();
     client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(config.timeoutMillis()).setKeepAlive(true)
             .setIdleTimeout(60).setMaxRedirects(0).setVerifyHost(true),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.endpointInFlight()));
     lease = JobLease.of(vertx, pool, LEASE).start();
-    unlisten = OutboxSignal.listen(vertx, this::wake);
+    unlisten = OutboxSignal.listen(vertx, WAKE_SPACING_MS, this::dispatch);
     vertx.setPeriodic(config.pollMillis(), id -> dispatch());
     vertx.setPeriodic(15_000, id -> refreshGauges());
     vertx.setPeriodic(3_600_000, id -> prune());
@@ -179,23 +178,6 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
     return later.future();
   }
 
-  /** A commit with events: dispatch now, or WAKE_SPACING_MS after the last claim if that was more recent. */
-  private void wake() {
-    if (wakeScheduled) {
-      return;
-    }
-    long wait = lastClaimAt + WAKE_SPACING_MS - System.currentTimeMillis();
-    if (wait <= 0) {
-      dispatch();
-      return;
-    }
-    wakeScheduled = true;
-    vertx.setTimer(wait, t -> {
-      wakeScheduled = false;
-      dispatch();
-    });
-  }
-
   /** Claims due heads up to the free slots and sends them; one claim at a time, a wake-up meanwhile runs one more. */
   private void dispatch() {
     if (stopped || !lease.held()) {
@@ -211,7 +193,6 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
     }
     claiming = true;
     again = false;
-    lastClaimAt = System.currentTimeMillis();
     List<UUID> full = new ArrayList<>();
     breakers.keySet().forEach(s -> {
       if (!mayStart(s)) {

@@ -24,23 +24,51 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class OutboxSignal {
   private static final Map<Vertx, List<Listener>> LISTENERS = new ConcurrentHashMap<>();
 
-  /** One reader, run on its own context; a wake-up already pending absorbs the next ones. */
-  private record Listener(Context context, Runnable wake, AtomicBoolean pending) {
+  /**
+   * One reader, run on its own context at most every spacingMillis: a wake-up already pending absorbs
+   * the next ones, so a stream of commits costs a few passes a second, each taking what they wrote.
+   */
+  private static final class Listener {
+    final Context context;
+    final long spacingMillis;
+    final Runnable wake;
+    final AtomicBoolean pending = new AtomicBoolean();
+    long lastRun; // on context only
+
+    Listener(Context context, long spacingMillis, Runnable wake) {
+      this.context = context;
+      this.spacingMillis = spacingMillis;
+      this.wake = wake;
+    }
+
     void fire() {
       if (pending.compareAndSet(false, true)) {
         context.runOnContext(v -> {
-          pending.set(false);
-          wake.run();
+          long wait = lastRun + spacingMillis - System.currentTimeMillis();
+          if (wait > 0) {
+            context.owner().setTimer(wait, t -> run());
+          } else {
+            run();
+          }
         });
       }
+    }
+
+    private void run() {
+      pending.set(false);
+      lastRun = System.currentTimeMillis();
+      wake.run();
     }
   }
 
   private OutboxSignal() {}
 
-  /** Registers {@code wake} to run on the caller's context after each commit with events; the returned Runnable unregisters. */
-  public static Runnable listen(Vertx vertx, Runnable wake) {
-    Listener l = new Listener(vertx.getOrCreateContext(), wake, new AtomicBoolean());
+  /**
+   * Registers {@code wake} to run on the caller's context after commits with events, at most every
+   * {@code spacingMillis}; the returned Runnable unregisters.
+   */
+  public static Runnable listen(Vertx vertx, long spacingMillis, Runnable wake) {
+    Listener l = new Listener(vertx.getOrCreateContext(), spacingMillis, wake);
     LISTENERS.computeIfAbsent(vertx, k -> new CopyOnWriteArrayList<>()).add(l);
     return () -> {
       List<Listener> ls = LISTENERS.get(vertx);
