@@ -20,6 +20,7 @@ import com.zenlogic.customerservice.platform.outbox.Outbox;
 import com.zenlogic.customerservice.platform.values.Decimals;
 import com.zenlogic.customerservice.platform.values.Ids;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
@@ -152,16 +153,37 @@ final class ImportRun {
     return null;
   }
 
+  /**
+   * Reads, writes and commits batch after batch until the file ends. Each batch is its own chain and
+   * the loop goes on from its completion: a batch nested in the previous one's future (compose of
+   * the next batch) kept every batch read so far reachable until the end, and a 1,000,000-row file
+   * ran the service out of its heap.
+   */
   private Future<Void> nextBatch() {
+    Promise<Void> done = Promise.promise();
+    batches(done);
+    return done.future();
+  }
+
+  private void batches(Promise<Void> done) {
     if (stopped || !lease.held()) {
-      return Future.failedFuture(new Superseded());
+      done.tryFail(new Superseded());
+      return;
     }
-    return vertx.executeBlocking(this::read, true).compose(batch -> {
+    vertx.executeBlocking(this::read, true).compose(batch -> {
       if (batch.size() == 0) {
-        return complete();
+        return complete().map(true);
       }
       return write(batch, 1).compose(outcome -> invalidate(outcome.changed()))
-          .compose(v -> batch.last() ? complete() : nextBatch());
+          .compose(v -> batch.last() ? complete().map(true) : Future.succeededFuture(false));
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        done.tryFail(ar.cause());
+      } else if (ar.result()) {
+        done.tryComplete();
+      } else {
+        batches(done);
+      }
     });
   }
 

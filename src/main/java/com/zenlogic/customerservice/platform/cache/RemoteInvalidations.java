@@ -48,8 +48,8 @@ final class RemoteInvalidations {
   private final AtomicBoolean trusted = new AtomicBoolean(false);
   private final AtomicLong unconfirmed = new AtomicLong();
   private volatile RedisConnection connection;
-  // Confirmations go out on one pipelined connection of their own: through the client's pool, a burst
-  // of writes queued more sends than the pool's wait queue holds, and the refused ones timed out writers.
+  // Confirmations go out on one pipelined connection of their own: cheaper than leasing a pooled
+  // connection per confirmation, and a burst cannot overflow the pool's wait queue (24 by default).
   private Future<RedisConnection> ackConnection;
   private volatile boolean closed;
   private volatile long lastPong;
