@@ -114,6 +114,14 @@ class OutboxRelayTest {
   }
 
   @Test
+  void noTriggerOnTheOutboxSendsANotify() {
+    // NOTIFY serializes every commit through PostgreSQL's global notification lock (issue 15, V20);
+    // the readers are woken in process (OutboxSignal) instead. A trigger function that notifies is back if this fails.
+    assertEquals("0", scalarAsRelay("SELECT count(*) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+        + "WHERE t.tgrelid = 'outbox'::regclass AND NOT t.tgisinternal AND p.prosrc ILIKE '%notify%'"));
+  }
+
+  @Test
   void aRefusedMessageIsParkedWhileOtherCustomersFlowAndItsCustomersLaterEventsWaitBehindIt() throws Exception {
     String a = customer("Ana");
     Http.Reply patched = admin().patch("/api/v1/customers/" + a, new JsonObject().put("first_name", "Anita"), null);
