@@ -164,6 +164,9 @@ public final class BenchLoad {
     GetCustomerRequest req = GetCustomerRequest.newBuilder().setCustomerId(args[3]).build();
     Path stop = Path.of(args[4]);
     int rate = Integer.parseInt(args[5]);
+    if (rate <= 0) {
+      throw new IllegalArgumentException("RATE must be a positive number of requests a second, not " + rate);
+    }
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     GrpcClient client = client(vertx);
     SocketAddress address = SocketAddress.inetSocketAddress(port, "127.0.0.1");

@@ -69,13 +69,16 @@ public final class OutboxSignal {
    */
   public static Runnable listen(Vertx vertx, long spacingMillis, Runnable wake) {
     Listener l = new Listener(vertx.getOrCreateContext(), spacingMillis, wake);
-    LISTENERS.computeIfAbsent(vertx, k -> new CopyOnWriteArrayList<>()).add(l);
-    return () -> {
-      List<Listener> ls = LISTENERS.get(vertx);
-      if (ls != null) {
-        ls.remove(l);
-      }
-    };
+    LISTENERS.compute(vertx, (k, ls) -> {
+      List<Listener> list = ls == null ? new CopyOnWriteArrayList<>() : ls;
+      list.add(l);
+      return list;
+    });
+    // The last one out removes its Vert.x instance too: a closed instance is not kept reachable from here.
+    return () -> LISTENERS.computeIfPresent(vertx, (k, ls) -> {
+      ls.remove(l);
+      return ls.isEmpty() ? null : ls;
+    });
   }
 
   /** After {@code conn}'s transaction commits, wakes the readers of the process it runs in (nothing outside a transaction). */
